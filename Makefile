@@ -1,0 +1,71 @@
+# Fractal Landscapes: two commands after cloning, `make book` and `make test`.
+# Every target installs what it needs (venv, Python packages, Debian packages) on first use.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Debian packages the book needs (none yet for the trainability chapter; later chapters add
+# dataset-fashion-mnist here).
+APT_PACKAGES ?=
+NB_BUILD := _build/nbmake
+CHAPTERS := $(wildcard notebooks/*.md)
+
+.PHONY: help install sysdeps book book-smoke test lint lab bench clean clean-cache
+
+help:
+	@echo "make book   build the static HTML book at 'book' scale into _build/html"
+	@echo "make test   lint, library tests and every chapter (nbmake) at 'smoke' scale"
+	@echo "make lab    open JupyterLab on the chapters"
+	@echo "make bench  run the speed benchmarks in benchmarks/"
+
+sysdeps:
+	@if ! $(PYTHON) -c "import ensurepip, venv" >/dev/null 2>&1; then \
+	  echo "installing python3-venv (Debian)"; apt-get update -qq && apt-get install -y -qq python3-venv; fi
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "installing Debian packages:$$missing"; \
+	  apt-get update -qq && apt-get install -y -qq $$missing; fi
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(MAKE) --no-print-directory sysdeps
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	@# JupyterLab opens the MyST chapters (notebooks/*.md) as notebooks, via jupytext.
+	@mkdir -p $(VENV)/share/jupyter/lab/settings
+	@printf '%s\n' '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}}}' \
+	  > $(VENV)/share/jupyter/lab/settings/overrides.json
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+book: $(STAMP)
+	FRACTAL_SCALE=$${FRACTAL_SCALE:-book} $(BIN)/jupyter-book build -W -n --keep-going .
+	@echo "book written to _build/html/index.html"
+
+# The book at smoke scale: what CI builds to catch broken references and raising cells.
+book-smoke: $(STAMP)
+	FRACTAL_SCALE=smoke $(BIN)/jupyter-book build -W -n --keep-going .
+
+lint: $(STAMP)
+	$(BIN)/ruff check fractal_lib tests benchmarks
+
+test: $(STAMP) lint
+	@mkdir -p $(NB_BUILD)
+	@for f in $(CHAPTERS); do \
+	  $(BIN)/jupytext --quiet --to ipynb -o $(NB_BUILD)/$$(basename $${f%.md}).ipynb $$f; done
+	FRACTAL_SCALE=smoke $(BIN)/pytest -q tests $(NB_BUILD) --nbmake --nbmake-timeout=600 \
+	  --durations=10
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_sweep.py
+
+clean:
+	rm -rf _build
+
+clean-cache:
+	rm -rf .fractal_cache
