@@ -242,6 +242,8 @@ def classify(
         st = np.zeros(lrs.size, dtype=np.int64)
         kern = K._fast1_par if parallel else K._fast1_serial
         kern(landscape.code, crit, e1, l1, lrs, float(pts[0, 0]), steps, bound, slack, div, st)
+        if ensemble:  # a one-point ensemble keeps the documented (n_lr, n_x0) shape
+            div, st = div[:, None], st[:, None]
         return Outcome(div, st, None)
     m = pts.shape[0]
     div = np.zeros((lrs.size, m), dtype=np.bool_)
@@ -424,7 +426,7 @@ def sweep(
         bounds.append((max(c0, start), min(c0 + chunk_size, stop), c0, min(c0 + chunk_size, grid.n_points)))
     results: dict[tuple[int, int], dict] = {}
     todo = []
-    for lo, hi, c_lo, c_hi in bounds:
+    for _lo, _hi, c_lo, c_hi in bounds:
         hit = store.get(c_lo, c_hi)
         if hit is not None:
             results[(c_lo, c_hi)] = hit
