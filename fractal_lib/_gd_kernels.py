@@ -31,12 +31,13 @@ TWO_PI = 2.0 * math.pi
 LANES = 64  # learning rates advanced together by the fast kernel
 BLOCK = 256  # learning rates per parallel work item of the reference kernels
 
-# Cody-Waite split of pi/2 (fdlibm): the first two parts have 33 significant bits, so q * part is
-# exact for |q| < 2**20, i.e. |u| < 1.6e6 -- far beyond any bounded trajectory here.
+# Cody-Waite split of pi/2 into four parts; the first three have 26 significant bits, so
+# q * part is exact for |q| < 2**27, i.e. |u| < 2e8 -- beyond any trajectory still undecided.
 _TWO_OVER_PI = 6.36619772367581382433e-01
-_PIO2_1 = 1.57079632673412561417e00
-_PIO2_2 = 6.07710050630396597660e-11
-_PIO2_3 = 2.02226624879595063154e-21
+_PIO2_1 = 1.5707963407039642
+_PIO2_2 = -1.3909067675399456e-08
+_PIO2_3 = 6.123233932053594e-17
+_PIO2_4 = 6.36831716351095e-25
 _ROUND = 6755399441055744.0  # 1.5 * 2**52: (v + R) - R rounds v to nearest for |v| < 2**51
 _S1, _S2, _S3 = -1.66666666666666324348e-01, 8.33333333332248946124e-03, -1.98412698298579493134e-04
 _S4, _S5, _S6 = 2.75573137070700676789e-06, -2.50507602534068634195e-08, 1.58969099521155010221e-10
@@ -46,9 +47,9 @@ _C4, _C5, _C6 = -2.75573143513906633035e-07, 2.08757232129817482790e-09, -1.1359
 
 @njit(cache=True)
 def sincos(u: float) -> tuple[float, float]:
-    """sin(u), cos(u) without branches on data (vectorisable); accurate to ~1 ulp for |u| < 1e6."""
+    """sin(u), cos(u) without branches on data (vectorisable); accurate to ~1 ulp for |u| < 1e8."""
     q = (u * _TWO_OVER_PI + _ROUND) - _ROUND
-    r = ((u - q * _PIO2_1) - q * _PIO2_2) - q * _PIO2_3
+    r = (((u - q * _PIO2_1) - q * _PIO2_2) - q * _PIO2_3) - q * _PIO2_4
     z = r * r
     sp = r + r * z * (_S1 + z * (_S2 + z * (_S3 + z * (_S4 + z * (_S5 + z * _S6)))))
     hz = 0.5 * z
@@ -74,9 +75,9 @@ _T19, _T21 = -1.0 / 121645100408832000.0, 1.0 / 51090942171709440000.0
 @njit(cache=True)
 def fast_sin(u: float) -> float:
     """sin(u) with one reduction modulo pi and one odd polynomial: no selects, so it vectorises
-    to fewer instructions than :func:`sincos` (about 1-2 ulp for |u| < 1e6)."""
+    to fewer instructions than :func:`sincos` (about 1-2 ulp for |u| < 1e8)."""
     q = (u * (0.5 * _TWO_OVER_PI) + _ROUND) - _ROUND
-    r = ((u - q * (2.0 * _PIO2_1)) - q * (2.0 * _PIO2_2)) - q * (2.0 * _PIO2_3)
+    r = (((u - q * (2.0 * _PIO2_1)) - q * (2.0 * _PIO2_2)) - q * (2.0 * _PIO2_3)) - q * (2.0 * _PIO2_4)
     z = r * r
     p = _T15 + z * (_T17 + z * (_T19 + z * _T21))
     p = _T7 + z * (_T9 + z * (_T11 + z * (_T13 + z * p)))

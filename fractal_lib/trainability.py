@@ -174,11 +174,11 @@ def _check_steps(steps: int) -> int:
 
 def fast_applicable(landscape: Landscape, x0: Any, criterion: Criterion, intensity: bool) -> bool:
     """Whether the vectorised kernel handles this case (1-D quadratic/additive/multiplicative,
-    one starting point, no intensity, loss bounded below, |2 pi x0 / lam| < 1e6)."""
+    one starting point, no intensity, loss bounded below, |2 pi x0 / lam| < 1e8)."""
     pts = np.asarray(x0, dtype=np.float64)
     return (landscape.dim == 1 and landscape.kind in ("quadratic", "additive", "multiplicative")
             and pts.size == 1 and not intensity and math.isfinite(landscape.loss_floor)
-            and abs(2 * math.pi * float(pts.ravel()[0]) / landscape.lam) < 1e6
+            and abs(2 * math.pi * float(pts.ravel()[0]) / landscape.lam) < 1e8
             and criterion.bound < 1e30)
 
 
@@ -291,7 +291,8 @@ class SweepResult:
     intensity : ndarray(float) or None
         Colour-strip intensity, when requested.
     useful_steps : int
-        GD steps the runs needed (divergent runs stop when decided).
+        GD steps the runs needed (divergent runs stop when decided). When part of a whole
+        chunk already in the cache is reused, that chunk's total is counted.
     seconds : float
         Wall time of the computation (0 when everything came from the cache).
     """
@@ -424,14 +425,22 @@ def sweep(
     bounds = []
     for c0 in range((start // chunk_size) * chunk_size, stop, chunk_size):
         bounds.append((max(c0, start), min(c0 + chunk_size, stop), c0, min(c0 + chunk_size, grid.n_points)))
+    # A whole chunk in the store serves any part of it; otherwise only the part this sweep
+    # needs is computed (and stored under its own range), so a narrow window -- every
+    # zoom_sweep stage -- costs what it covers, not a whole chunk.
     results: dict[tuple[int, int], dict] = {}
-    todo = []
-    for _lo, _hi, c_lo, c_hi in bounds:
+    sources, todo = [], []
+    for lo, hi, c_lo, c_hi in bounds:
+        src = (c_lo, c_hi)
         hit = store.get(c_lo, c_hi)
+        if hit is None and (lo, hi) != src:
+            src = (lo, hi)
+            hit = store.get(lo, hi)
+        sources.append(src)
         if hit is not None:
-            results[(c_lo, c_hi)] = hit
+            results[src] = hit
         else:
-            todo.append((c_lo, c_hi))
+            todo.append(src)
     t0 = time.perf_counter()
     show = (len(todo) > 1) if progress is None else progress
     bar = tqdm(total=len(todo), desc=f"sweep {landscape.kind}", unit="chunk",
@@ -456,11 +465,11 @@ def sweep(
     bar.close()
     seconds = time.perf_counter() - t0 if todo else 0.0
     div_parts, int_parts, useful = [], [], 0
-    for lo, hi, c_lo, c_hi in bounds:
-        r = results[(c_lo, c_hi)]
-        div_parts.append(r["diverged"][lo - c_lo:hi - c_lo])
+    for (lo, hi, _, _), (s_lo, s_hi) in zip(bounds, sources, strict=True):
+        r = results[(s_lo, s_hi)]
+        div_parts.append(r["diverged"][lo - s_lo:hi - s_lo])
         if intensity:
-            int_parts.append(r["intensity"][lo - c_lo:hi - c_lo])
+            int_parts.append(r["intensity"][lo - s_lo:hi - s_lo])
         useful += int(r["useful_steps"])
     return SweepResult(landscape, grid, x0, steps, criterion, np.concatenate(div_parts),
                        np.concatenate(int_parts) if intensity else None, useful, seconds,

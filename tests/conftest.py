@@ -1,0 +1,12 @@
+"""Shared test setup: never touch the repository's result cache, never draw progress bars."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory, monkeypatch):
+    # Safety net: a test that forgets cache=False or a tmp ResultCache still writes only here.
+    monkeypatch.setenv("FRACTAL_CACHE_DIR", str(tmp_path_factory.mktemp("default_cache")))
+    monkeypatch.setenv("FRACTAL_PROGRESS", "0")
