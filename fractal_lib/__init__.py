@@ -5,6 +5,8 @@ The library behind the *Fractal Landscapes* book. Modules are organised by conce
 * :mod:`fractal_lib.landscapes`: cosine-perturbed quadratics (Liu 2024).
 * :mod:`fractal_lib.trainability`: learning-rate sweeps, boundary counting, box dimensions.
 * :mod:`fractal_lib.plotting`, :mod:`fractal_lib.widgets`: figures and interactive explorers.
+* :mod:`fractal_lib.liu2024`, :mod:`fractal_lib.report`: one paper's settings and recipes, and
+  paper-versus-here comparisons.
 * :mod:`fractal_lib.config`, :mod:`fractal_lib.cache`, :mod:`fractal_lib.presets`: the scale
   switch, the on-disk result cache and the per-chapter sizes at each scale.
 """
