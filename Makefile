@@ -8,7 +8,8 @@ STAMP := $(VENV)/.installed
 # Debian packages the book needs (none yet for the trainability chapter; later chapters add
 # dataset-fashion-mnist here).
 APT_PACKAGES ?=
-NB_BUILD := _build/nbmake
+# nbmake ignores paths containing "_build", so the converted chapters go elsewhere.
+NB_BUILD := .nbmake
 CHAPTERS := $(wildcard notebooks/*.md)
 
 .PHONY: help install sysdeps book book-smoke test lint lab bench clean clean-cache
