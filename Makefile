@@ -42,12 +42,13 @@ $(STAMP): requirements.txt pyproject.toml
 install: $(STAMP)
 
 book: $(STAMP)
-	FRACTAL_SCALE=$${FRACTAL_SCALE:-book} $(BIN)/jupyter-book build -W -n --keep-going .
+	FRACTAL_SCALE=$${FRACTAL_SCALE:-book} $(BIN)/jupyter-book build --all -W -n --keep-going .
 	@echo "book written to _build/html/index.html"
 
 # The book at smoke scale: what CI builds to catch broken references and raising cells.
+# --all: Sphinx would otherwise skip unchanged pages, keeping outputs of another scale.
 book-smoke: $(STAMP)
-	FRACTAL_SCALE=smoke $(BIN)/jupyter-book build -W -n --keep-going .
+	FRACTAL_SCALE=smoke $(BIN)/jupyter-book build --all -W -n --keep-going .
 
 lint: $(STAMP)
 	$(BIN)/ruff check fractal_lib tests benchmarks
