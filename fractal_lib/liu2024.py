@@ -1,10 +1,13 @@
 """Settings and small recipes of Liu 2024, *Complex fractal trainability boundary can arise from
 trivial non-convexity* (arXiv:2406.13971), used by ``notebooks/liu2024_fractal_boundary.md``.
 
-The paper's fixed parameters (amplitudes, wavelengths, grids, criteria, reported numbers) live
-here as constants; the sizes that change with ``FRACTAL_SCALE`` live in
-:mod:`fractal_lib.presets`. Everything runs through :func:`fractal_lib.trainability.sweep`, so
-every result is cached on disk.
+This module holds what is specific to the paper: its fixed parameters (amplitudes,
+wavelengths, grids, criteria, reported numbers and the authors' stored counts) and the authors'
+own protocols where they differ from the library's defaults. The machinery it uses is generic and
+lives in the concept modules (:mod:`fractal_lib.trainability`: sweeps, zooms, colour strips,
+fits, the x^2 threshold; :mod:`fractal_lib.report`: paper-versus-here rows); the sizes that change
+with ``FRACTAL_SCALE`` live in :mod:`fractal_lib.presets`. Everything runs through
+:func:`fractal_lib.trainability.sweep`, so every result is cached on disk.
 
 Divergence criteria are not uniform across the authors' code (see the chapter): the text says
 "sum of the 1000 losses > 1e16", the committed Julia/NumPy scripts behind Figs. 2a, 2b, 4b, 4c,
@@ -15,16 +18,15 @@ reaches 1e16, and Fig. S3 varies that bound.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.optimize import brentq
 
 from . import landscapes as L
 from . import trainability as T
 from .cache import code_version, default_cache
+from .report import fmt  # noqa: F401  (re-exported for the chapter)
 
 EPS, LAM = 0.2, 0.1
 """Amplitude and wavelength of Figs. 1, 2a, 2b, 4b, 4c, S4, S5."""
@@ -80,25 +82,10 @@ def lr_grid(log2_n: int) -> T.LRGrid:
     return T.LRGrid(LR_MIN, LR_MAX, log2_n)
 
 
-def fmt(value: tuple[float, float] | T.DimensionFit | float, digits: int = 3) -> str:
-    """``"0.996 ± 0.005"`` from a (value, error) pair, a fit, or a number."""
-    if isinstance(value, T.DimensionFit):
-        value = (value.alpha, value.stderr)
-    if isinstance(value, tuple):
-        v, e = value
-        return f"{v:.{digits}f} ± {e:.{digits}f}" if np.isfinite(e) else f"{v:.{digits}f}"
-    return f"{value:.{digits}f}"
-
-
 # ----------------------------------------------------------------------------- fits
-def fit_nonunit(counts: np.ndarray, min_levels: int = 3) -> T.DimensionFit:
-    """The authors' grid-analysis fit (Figs. 2c, 2d, 4a, S3): least squares over the levels with
-    ``|B_N| > 1``; fewer than ``min_levels`` such levels gives ``alpha = 0``."""
-    c = np.asarray(counts)
-    lv = np.flatnonzero(c > 1)
-    if lv.size < min_levels:
-        return T.DimensionFit(0.0, 0.0, 0.0, lv, c[lv], f"fewer than {min_levels} levels > 1")
-    return T.box_dimension(c[lv], levels=lv)
+fit_nonunit = T.box_dimension_above_one
+"""The authors' grid-analysis fit (Figs. 2c, 2d, 4a, S3); see
+:func:`fractal_lib.trainability.box_dimension_above_one`."""
 
 
 def alpha_map(make: Callable[[float, float], L.Landscape], xs: np.ndarray, ys: np.ndarray,
@@ -126,73 +113,17 @@ def two_cos_indices(stride: int) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- colour strips
-@dataclass
-class Strip:
-    """One colour strip: outcomes and intensities on grid level ``log2_n``, points
-    ``start .. start + len(diverged) - 1``."""
-
-    log2_n: int
-    start: int
-    diverged: np.ndarray
-    intensity: np.ndarray
-
-    @property
-    def lrs(self) -> np.ndarray:
-        return lr_grid(self.log2_n).values(self.start, self.start + self.diverged.size)
-
-    @property
-    def window(self) -> tuple[float, float]:
-        v = self.lrs
-        return float(v[0]), float(v[-1])
-
-    @property
-    def n_boundaries(self) -> int:
-        return int(np.count_nonzero(self.diverged[1:] != self.diverged[:-1]))
-
-
 def zoom_strips(landscape: L.Landscape, log2_n: int, n_zooms: int, *, x0: float,
-                criterion: T.Criterion, zoom_log2: int = 4) -> list[Strip]:
-    """A full colour strip on ``[0, 1.5]`` plus ``n_zooms`` nested strips, each ``2**zoom_log2``
-    times narrower, all with ``2**log2_n`` segments (Fig. 1d).
-
-    Each zoom window is the aligned ``1/2**zoom_log2`` piece of the strip above it that holds the
-    most boundary segments, so the windows follow where the boundaries are densest.
-    """
-    if log2_n < zoom_log2:
-        raise ValueError("log2_n must be at least zoom_log2")
-    strips: list[Strip] = []
-    level, start = log2_n, 0
-    piece = 1 << (log2_n - zoom_log2)
-    for k in range(n_zooms + 1):
-        res = T.sweep(landscape, lr_grid(level), x0=x0, steps=STEPS, criterion=criterion,
-                      intensity=True, start=start, stop=start + (1 << log2_n) + 1, progress=False)
-        strips.append(Strip(level, start, res.diverged, res.intensity))
-        if k == n_zooms:
-            break
-        change = np.r_[res.diverged[1:] != res.diverged[:-1]]
-        w = int(np.argmax(change.reshape(-1, piece).sum(axis=1)))
-        level, start = level + zoom_log2, (start + w * piece) << zoom_log2
-    return strips
+                criterion: T.Criterion, zoom_log2: int = 4) -> list[T.Strip]:
+    """Fig. 1d: :func:`fractal_lib.trainability.zoom_strips` on the paper's ``[0, 1.5]``."""
+    return T.zoom_strips(landscape, lr_grid(log2_n), n_zooms, zoom_log2=zoom_log2, x0=x0,
+                         steps=STEPS, criterion=criterion)
 
 
 # ----------------------------------------------------------------------------- x^2 (Fig. S2)
 def quadratic_threshold(criterion: T.Criterion, steps: int = STEPS, x0: float = 1.0) -> float:
-    """Learning rate s* above which GD on ``x**2`` counts as divergent (exact, for s > 1).
-
-    GD on x^2 gives ``x_k = (1 - 2 s)**k x0``, so the losses are ``r**(2k) x0**2`` with
-    ``r = 2 s - 1``. ``"max"``: the last loss ``r**(2 steps) x0**2`` reaches the bound.
-    ``"sum"``: ``x0**2 sum_{k=1..steps} r**(2k)`` reaches the bound. Then ``s* = (1 + r*) / 2``.
-    """
-    b = criterion.bound / x0**2
-    if criterion.kind == "max":
-        r = b ** (1.0 / (2 * steps))
-    else:
-        def excess(r: float) -> float:  # log of the sum minus log of the bound
-            q = r * r
-            y = steps * np.log(q)
-            return float(np.log(q) + y + np.log1p(-np.exp(-y)) - np.log(q - 1.0) - np.log(b))
-        r = brentq(excess, 1.0 + 1e-12, 2.0, xtol=1e-15)
-    return (1.0 + r) / 2.0
+    """Fig. S2: see :func:`fractal_lib.trainability.quadratic_threshold`."""
+    return T.quadratic_threshold(criterion, steps=steps, x0=x0)
 
 
 # ----------------------------------------------------------------------------- d dimensions

@@ -4,6 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from .trainability import DimensionFit
+
+
+def fmt(value: tuple[float, float] | DimensionFit | float, digits: int = 3) -> str:
+    """``"0.996 ± 0.005"`` from a (value, error) pair, a fit, or a number."""
+    if isinstance(value, DimensionFit):
+        value = (value.alpha, value.stderr)
+    if isinstance(value, tuple):
+        v, e = value
+        return f"{v:.{digits}f} ± {e:.{digits}f}" if np.isfinite(e) else f"{v:.{digits}f}"
+    return f"{value:.{digits}f}"
+
 
 @dataclass(frozen=True)
 class Comparison:

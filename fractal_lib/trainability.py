@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 import numpy as np
 from scipy import stats
+from scipy.optimize import brentq
 from tqdm import tqdm
 
 from . import _gd_kernels as K
@@ -570,6 +571,43 @@ def box_dimension(counts: np.ndarray, *, levels: np.ndarray | None = None,
                         c[sel], rule + f" to level {int(x.max())}")
 
 
+def box_dimension_above_one(counts: np.ndarray, min_levels: int = 3) -> DimensionFit:
+    """Box dimension fitted over exactly the levels with ``|B_N| > 1`` (Liu's grid analysis,
+    Figs. 2c, 2d, 4a, S3); fewer than ``min_levels`` such levels gives ``alpha = 0``.
+
+    Unlike :func:`box_dimension`, levels with a single boundary segment after the first level
+    with more are left out too, and too short a range counts as "not fractal".
+    """
+    c = np.asarray(counts)
+    lv = np.flatnonzero(c > 1)
+    if lv.size < min_levels:
+        return DimensionFit(0.0, 0.0, 0.0, lv, c[lv], f"fewer than {min_levels} levels > 1")
+    return box_dimension(c[lv], levels=lv)
+
+
+def quadratic_threshold(criterion: Criterion, steps: int = 1000, x0: float = 1.0) -> float:
+    """Learning rate s* above which GD on ``x**2`` counts as divergent (exact, for s > 1).
+
+    GD on x^2 gives ``x_k = (1 - 2 s)**k x0``, so the losses are ``r**(2k) x0**2`` with
+    ``r = 2 s - 1``. ``"max"``: the last loss ``r**(2 steps) x0**2`` reaches the bound.
+    ``"sum"``: ``x0**2 sum_{k=1..steps} r**(2k)`` reaches the bound. Then ``s* = (1 + r*) / 2``,
+    which tends to the paper's s = 1 as ``steps`` grows.
+    """
+    steps = _check_steps(steps)
+    if not (math.isfinite(x0) and x0 != 0):
+        raise ValueError(f"x0 must be finite and non-zero, got {x0!r}")
+    b = criterion.bound / x0**2
+    if criterion.kind == "max":
+        r = b ** (1.0 / (2 * steps))
+    else:
+        def excess(r: float) -> float:  # log of the sum minus log of the bound
+            q = r * r
+            y = steps * np.log(q)
+            return float(np.log(q) + y + np.log1p(-np.exp(-y)) - np.log(q - 1.0) - np.log(b))
+        r = brentq(excess, 1.0 + 1e-12, 2.0, xtol=1e-15)
+    return (1.0 + r) / 2.0
+
+
 # --------------------------------------------------------------------------- deep zoom
 @dataclass
 class ZoomStage:
@@ -663,3 +701,61 @@ def zoom_sweep(
         level = new
     out.counts = np.array(counts)
     return out
+
+
+# --------------------------------------------------------------------------- colour strips
+@dataclass
+class Strip:
+    """A colour strip: outcomes and intensities on ``grid`` points ``start .. start + len - 1``."""
+
+    grid: LRGrid
+    start: int
+    diverged: np.ndarray
+    intensity: np.ndarray
+
+    @property
+    def log2_n(self) -> int:
+        return self.grid.log2_n
+
+    @property
+    def lrs(self) -> np.ndarray:
+        return self.grid.values(self.start, self.start + self.diverged.size)
+
+    @property
+    def window(self) -> tuple[float, float]:
+        v = self.lrs
+        return float(v[0]), float(v[-1])
+
+    @property
+    def n_boundaries(self) -> int:
+        return int(np.count_nonzero(self.diverged[1:] != self.diverged[:-1]))
+
+
+def zoom_strips(landscape: Landscape, grid: LRGrid, n_zooms: int, *, zoom_log2: int = 4,
+                **sweep_kwargs: Any) -> list[Strip]:
+    """A colour strip over all of ``grid`` plus ``n_zooms`` nested strips, each ``2**zoom_log2``
+    times narrower and with the same ``2**grid.log2_n`` segments (Liu 2024, Fig. 1d).
+
+    Each zoom window is the aligned ``1/2**zoom_log2`` piece of the strip above it that holds
+    the most boundary segments, so the windows follow where the boundaries are densest. Extra
+    keyword arguments (``x0``, ``steps``, ``criterion``...) go to :func:`sweep`.
+    """
+    if grid.log2_n < zoom_log2:
+        raise ValueError(f"grid.log2_n must be at least zoom_log2={zoom_log2}, got {grid.log2_n}")
+    if not isinstance(n_zooms, int) or n_zooms < 0:
+        raise ValueError(f"n_zooms must be an integer >= 0, got {n_zooms!r}")
+    sweep_kwargs.setdefault("progress", False)
+    strips: list[Strip] = []
+    level, start = grid.log2_n, 0
+    piece = 1 << (grid.log2_n - zoom_log2)
+    for k in range(n_zooms + 1):
+        g = grid.level(level)
+        res = sweep(landscape, g, intensity=True, start=start, stop=start + grid.n_points,
+                    **sweep_kwargs)
+        strips.append(Strip(g, start, res.diverged, res.intensity))
+        if k == n_zooms:
+            break
+        change = res.diverged[1:] != res.diverged[:-1]
+        w = int(np.argmax(change.reshape(-1, piece).sum(axis=1)))
+        level, start = level + zoom_log2, (start + w * piece) << zoom_log2
+    return strips

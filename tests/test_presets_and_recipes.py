@@ -71,3 +71,21 @@ def test_ledger_renders_every_row() -> None:
     row = led.add("Fig. 2a", "alpha", paper="0.996 ± 0.005", here="1.004 ± 0.010")
     assert "paper 0.996 ± 0.005, here 1.004 ± 0.010" in str(row)
     assert led.markdown().count("\n") == 2 and "Fig. 2a" in led.markdown()
+
+
+def test_zoom_strips_nest_and_match_direct_sweeps() -> None:
+    grid = T.LRGrid(0.0, 1.5, 8)
+    ls = L.multiplicative(0.2, 0.1)
+    strips = T.zoom_strips(ls, grid, 2, zoom_log2=2, x0=1.0, criterion=T.Criterion("max", 1e8),
+                           cache=False)
+    assert [s.log2_n for s in strips] == [8, 10, 12]
+    for outer, inner in zip(strips, strips[1:], strict=False):
+        assert outer.window[0] <= inner.window[0] < inner.window[1] <= outer.window[1]
+        assert inner.diverged.size == grid.n_points
+    last = strips[-1]
+    direct = T.classify(ls, last.lrs, x0=1.0, criterion=T.Criterion("max", 1e8),
+                        method="reference")
+    np.testing.assert_array_equal(last.diverged, direct.diverged)
+    assert np.all(np.isfinite(last.intensity[~last.diverged]))
+    with pytest.raises(ValueError, match="zoom_log2"):
+        T.zoom_strips(ls, T.LRGrid(0.0, 1.5, 1), 1, zoom_log2=2)
