@@ -478,6 +478,21 @@ def sweep(
 
 
 # --------------------------------------------------------------------------- box counting
+def boundary_segments(diverged: np.ndarray) -> np.ndarray:
+    """Which segments between neighbouring points are boundary segments (outcomes differ).
+
+    Shape ``(n - 1, ...)`` for ``n`` points (along the first axis).
+    """
+    d = np.asarray(diverged, dtype=bool)
+    return d[1:] != d[:-1]
+
+
+def count_boundaries(diverged: np.ndarray) -> np.ndarray | int:
+    """Number of boundary segments along the first axis (an int for 1-D input)."""
+    c = np.count_nonzero(boundary_segments(diverged), axis=0)
+    return int(c) if np.ndim(c) == 0 else c
+
+
 def boundary_counts(diverged: np.ndarray) -> np.ndarray:
     """``|B_N|`` on every dyadic sub-grid of a ``2**n + 1``-point classification.
 
@@ -500,8 +515,7 @@ def boundary_counts(diverged: np.ndarray) -> np.ndarray:
         raise ValueError(f"need 2**n + 1 points (n >= 0), got {npts}")
     out = np.empty((n + 1,) + d.shape[1:], dtype=np.int64)
     for m in range(n + 1):
-        sub = d[:: 1 << (n - m)]
-        out[m] = np.count_nonzero(sub[1:] != sub[:-1], axis=0)
+        out[m] = count_boundaries(d[:: 1 << (n - m)])
     return out
 
 
@@ -639,7 +653,7 @@ class ZoomResult:
 
 
 def _boundary_span(d: np.ndarray) -> tuple[int, int] | None:
-    idx = np.flatnonzero(d[1:] != d[:-1])
+    idx = np.flatnonzero(boundary_segments(d))
     if idx.size == 0:
         return None
     return int(idx[0]), int(idx[-1]) + 1
@@ -690,8 +704,7 @@ def zoom_sweep(
         res = sweep(landscape, grid.level(new), start=lo, stop=hi, **sweep_kwargs)
         d = res.diverged
         for m in range(level + 1, new + 1):
-            sub = d[:: 1 << (new - m)]
-            counts.append(int(np.count_nonzero(sub[1:] != sub[:-1])))
+            counts.append(count_boundaries(d[:: 1 << (new - m)]))
         out.stages.append(ZoomStage(new, lo, d))
         out.points_computed += d.size
         out.useful_steps += res.useful_steps
@@ -728,7 +741,7 @@ class Strip:
 
     @property
     def n_boundaries(self) -> int:
-        return int(np.count_nonzero(self.diverged[1:] != self.diverged[:-1]))
+        return count_boundaries(self.diverged)
 
 
 def zoom_strips(landscape: Landscape, grid: LRGrid, n_zooms: int, *, zoom_log2: int = 4,
@@ -755,7 +768,7 @@ def zoom_strips(landscape: Landscape, grid: LRGrid, n_zooms: int, *, zoom_log2: 
         strips.append(Strip(g, start, res.diverged, res.intensity))
         if k == n_zooms:
             break
-        change = res.diverged[1:] != res.diverged[:-1]
+        change = boundary_segments(res.diverged)
         w = int(np.argmax(change.reshape(-1, piece).sum(axis=1)))
         level, start = level + zoom_log2, (start + w * piece) << zoom_log2
     return strips

@@ -34,7 +34,8 @@ def explore(kind: str, eps: float, lam: float, x0: float, lr_window: tuple[float
     crit = CRITERIA[criterion]
     grid = T.LRGrid(lo, hi, log2_n)
     out = T.classify(ls, grid.values(), x0=x0, criterion=crit)
-    fit = T.box_dimension(T.boundary_counts(out.diverged))
+    counts = T.boundary_counts(out.diverged)
+    fit = T.box_dimension(counts)
     sgrid = grid.level(min(log2_n, STRIP_LOG2_N))
     strip = T.classify(ls, sgrid.values(), x0=x0, criterion=crit, intensity=True)
     fig = plt.figure(figsize=(9.0, 4.2))
@@ -43,7 +44,7 @@ def explore(kind: str, eps: float, lam: float, x0: float, lr_window: tuple[float
     span = max(1.2, 1.2 * abs(x0))
     plotting.plot_landscape(ls, x=np.linspace(-span, span, 4001), ax=ax_l)
     ax_l.axvline(x0, color="k", lw=0.8, ls=":")
-    plotting.plot_box_counts(T.boundary_counts(out.diverged), fit, ax=ax_c,
+    plotting.plot_box_counts(counts, fit, ax=ax_c,
                              label=f"{int(np.count_nonzero(out.diverged))} of {grid.n_points} diverge")
     plotting.plot_strip(sgrid.values(), strip.diverged, strip.intensity, ax=bottom.subplots())
     bottom.axes[0].set_xlabel(r"learning rate $s$")

@@ -642,3 +642,10 @@ def test_overflow_and_nan_never_warn():
                 # f_x with eps > 1 is unbounded below, decided only by overflow (NaN colour)
                 assert np.all(np.isfinite(res.intensity))
         T.classify(MUL, np.linspace(0, 100, 64), method="fast")
+
+
+def test_count_boundaries_on_a_hand_made_array() -> None:
+    d = np.array([False, False, True, True, False, True])
+    assert T.count_boundaries(d) == 3
+    assert T.boundary_segments(d).tolist() == [False, True, False, True, True]
+    assert T.count_boundaries(np.stack([d, ~d, np.zeros(6, bool)], axis=1)).tolist() == [3, 3, 0]
