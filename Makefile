@@ -5,9 +5,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# Debian packages the book needs (none yet for the trainability chapter; later chapters add
-# dataset-fashion-mnist here).
-APT_PACKAGES ?=
+# Debian packages the book needs: Fashion-MNIST for the diffusion, multifractal and probing chapters.
+APT_PACKAGES ?= dataset-fashion-mnist
 # nbmake ignores paths containing "_build", so the converted chapters go elsewhere.
 NB_BUILD := .nbmake
 CHAPTERS := $(wildcard notebooks/*.md)

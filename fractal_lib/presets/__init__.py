@@ -5,15 +5,26 @@ are picked with :func:`fractal_lib.config.by_scale`. Every size nests: a smaller
 coarser dyadic level of the same learning-rate interval and a subset of the same parameter grid,
 so its points are exactly points of the larger scales.
 
+The Liu 2024 chapter's sizes live here; every other chapter has a submodule
+``fractal_lib.presets.<chapter>`` with a frozen dataclass of its sizes, a ``sizes(scale=None)``
+accessor built on :func:`by_scale`, a ``table_rows()`` function (built with :func:`rows`) for the
+book's *Scales* page and an ``admonition()`` (built with :func:`admonition`). Submodules are
+discovered automatically, so adding a chapter never edits this file.
+
 Timings quoted below were measured on a 2-core laptop with a warm numba cache (see the chapter's
 "Differences from the paper" section for what each size costs and what it can resolve).
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
+from types import ModuleType
+from typing import Any
 
-from .config import SCALES, Scale, by_scale, get_scale
+from ..config import SCALES, Scale, by_scale, get_scale
 
 
 @dataclass(frozen=True)
@@ -172,15 +183,80 @@ def _describe(s: Liu2024Scale, what: str) -> str:
     return _pow(getattr(s, what))
 
 
+def rows(chapter: str, sizes: Callable[[Scale], Any],
+         quantities: Sequence[tuple[str, str | Callable[[Any], object]]]) -> list[dict[str, str]]:
+    """Scale-table rows for one chapter.
+
+    Parameters
+    ----------
+    chapter : str
+        The chapter's file stem (e.g. ``"lavin2024_dynamical_loss"``).
+    sizes : callable
+        ``sizes(scale)`` returns the chapter's size dataclass at that scale.
+    quantities : sequence of (str, str or callable)
+        ``(description, what)``: ``what`` is a field name of the dataclass, or a function of the
+        dataclass returning the value to show.
+
+    Returns
+    -------
+    list of dict
+        Rows ``{chapter, quantity, smoke, book, paper}`` of strings.
+    """
+    per_scale = {sc: sizes(sc) for sc in SCALES}
+    out = []
+    for quantity, what in quantities:
+        row = {"chapter": chapter, "quantity": quantity}
+        for sc in SCALES:
+            value = getattr(per_scale[sc], what) if isinstance(what, str) else what(per_scale[sc])
+            row[sc] = str(value)
+        out.append(row)
+    return out
+
+
+def chapter_modules() -> list[ModuleType]:
+    """The per-chapter preset submodules, in file-name order."""
+    names = sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
+    return [importlib.import_module(f"{__name__}.{name}") for name in names]
+
+
 def scale_table() -> list[dict[str, str]]:
     """Rows ``{chapter, quantity, smoke, book, paper}`` for the book's *Scales* page."""
-    rows = []
     per_scale = {sc: liu2024(sc) for sc in SCALES}
+    out = []
     for quantity, what in _LIU2024_ROWS:
         row = {"chapter": "liu2024_fractal_boundary", "quantity": quantity}
         row.update({sc: _describe(per_scale[sc], what) for sc in SCALES})
-        rows.append(row)
-    return rows
+        out.append(row)
+    for module in chapter_modules():
+        out.extend(module.table_rows())
+    return out
+
+
+def admonition(summary: str, *, smoke_note: str | None = None, book_note: str | None = None,
+               scale: Scale | None = None) -> str:
+    """A MyST admonition stating the scale a chapter was executed at.
+
+    Parameters
+    ----------
+    summary : str
+        One or two sentences (MyST Markdown) naming the sizes that matter for the chapter.
+    smoke_note, book_note : str, optional
+        Extra sentence shown at ``smoke`` / ``book`` scale. ``smoke`` defaults to a warning that
+        its numbers are not meant to be read.
+    scale : str, optional
+        Override the scale read from ``FRACTAL_SCALE``.
+    """
+    sc = get_scale() if scale is None else scale
+    lines = [f":::{{admonition}} Built at scale `{sc}`", ":class: note",
+             f"This page was executed with `FRACTAL_SCALE={sc}`. {summary}"]
+    if sc == "smoke":
+        lines.append(smoke_note or ("At this scale the sizes only exercise the code: "
+                                    "**the numbers are not meant to be read**."))
+    elif sc == "book" and book_note:
+        lines.append(book_note)
+    lines.append("See [the scales page](../book/scales.md) for every size at every scale.")
+    lines.append(":::")
+    return "\n".join(lines)
 
 
 def scale_admonition() -> str:
