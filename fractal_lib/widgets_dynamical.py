@@ -1,0 +1,69 @@
+"""Interactive explorer of dynamical loss functions (ipywidgets). It needs a live kernel; on the
+static site it shows the figure for its initial values."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+
+from . import batched_mlp as B
+from . import dynamical_loss as DL
+from . import lavin2024 as P
+from . import plotting_dynamical as PD
+
+MAX_STEPS = 20000
+
+
+def explore(width: int, eta: float, A: float, T: int, loss: str, steps: int, *,
+            reading: str = "normalized", seed: int = 0) -> plt.Figure:
+    """Train one network on the chapter's spirals and draw Gamma, loss, accuracy and
+    lambda_max (what the explorer shows). ``ce``/``mse`` ignore ``A`` and ``T``."""
+    steps = int(min(max(int(steps), 10), MAX_STEPS))
+    tr, va = P.data()
+    sched = P.schedule(A, T, reading=reading) if loss in DL.DYNAMICAL else DL.STATIC
+    res = B.train(int(width), int(seed), tr.x, tr.y, loss=loss, schedule=sched, eta=float(eta), steps=steps,
+                  x_val=va.x, y_val=va.y, val_every=max(steps // 20, 1), hessian_every=max(steps // 40, 1),
+                  lanczos_iter=P.LANCZOS_ITER, progress=False)
+    return PD.plot_explorer(res, sched, float(eta))
+
+
+def dynamical_loss_explorer(steps: int = 2000):
+    """A widget: width, learning rate, amplitude A, period T, loss type (and the reading of A);
+    it retrains one network (float64, full batch) and redraws Gamma_i(t), the loss, the training
+    and validation accuracy and lambda_max with 2/eta.
+
+    Returns
+    -------
+    ipywidgets.VBox
+    """
+    import ipywidgets as w
+    from IPython.display import display
+
+    style = {"description_width": "90px"}
+    lay = w.Layout(width="320px")
+    controls = {
+        "width": w.IntSlider(value=100, min=2, max=400, description="width", style=style, layout=lay),
+        "eta": w.FloatLogSlider(value=1.0, base=10, min=-2, max=0.5, step=0.05, description="η",
+                                style=style, layout=lay),
+        "A": w.FloatLogSlider(value=70.0, base=10, min=0, max=3, step=0.05, description="A",
+                              style=style, layout=lay),
+        "T": w.IntSlider(value=min(500, steps), min=10, max=MAX_STEPS // 2, step=10, description="T",
+                         style=style, layout=lay),
+        "loss": w.Dropdown(options=list(DL.LOSSES), value="dce", description="loss", style=style, layout=lay),
+        "reading": w.Dropdown(options=list(DL.READINGS), value="normalized", description="reading of A",
+                              style=style, layout=lay),
+        "steps": w.IntSlider(value=steps, min=100, max=MAX_STEPS, step=100, description="steps",
+                             style=style, layout=lay),
+    }
+
+    def draw(**kw: object) -> None:
+        fig = explore(**kw)  # type: ignore[arg-type]
+        display(fig)
+        plt.close(fig)
+
+    out = w.interactive_output(draw, controls)
+    names = list(controls)
+    half = math.ceil(len(names) / 2)
+    return w.VBox([w.HBox([w.VBox([controls[n] for n in names[:half]]),
+                           w.VBox([controls[n] for n in names[half:]])]), out])
