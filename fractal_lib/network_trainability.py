@@ -45,7 +45,7 @@ from . import _net_kernels as K
 from . import boxcount
 from .cache import ResultCache, code_version, default_cache
 from .config import progress_enabled
-from .trainability import _resolve_executor
+from .trainability import resolve_executor
 
 CODE_VERSION = code_version(Path(K.__file__), Path(__file__))
 Activation = Literal["tanh", "relu", "identity"]
@@ -532,7 +532,7 @@ def render(problem: NetworkProblem, window: Window = Window(), *, log2_res: int 
     show = (len(todo) > 1) if progress is None else progress
     bar = tqdm(total=len(todo), desc=f"{problem.activation} {plane}", unit="chunk",
                disable=not (show and progress_enabled()), leave=False)
-    ex = _resolve_executor(executor)
+    ex = resolve_executor(executor)
     if ex is None:
         for b in todo:
             res = _chunk_job(problem, plane, window, log2_res, steps, *b, True)

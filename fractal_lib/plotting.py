@@ -33,14 +33,20 @@ def use_style() -> None:
     plt.style.use(STYLE)
 
 
-def _fig_ax(ax: Axes | None, **subplots: Any) -> tuple[Figure, Axes]:
+def fig_ax(ax: Axes | None, **subplots: Any) -> tuple[Figure, Axes]:
+    """The figure of ``ax``, or a new figure and axes (``plt.subplots(**subplots)``) if None.
+
+    Every plotting function of the library starts with it, so each accepts ``ax=`` and returns
+    its figure.
+    """
     if ax is None:
         fig, ax = plt.subplots(**subplots)
         return fig, ax
     return ax.figure, ax
 
 
-def _paper_handle(text: str) -> Line2D:
+def paper_handle(text: str) -> Line2D:
+    """A legend handle in the book's "paper value" style (dashed, :data:`PAPER_COLOR`)."""
     return Line2D([], [], color=PAPER_COLOR, ls="--", lw=1.2, label=text)
 
 
@@ -48,7 +54,7 @@ def _paper_handle(text: str) -> Line2D:
 def plot_landscape(landscape: Landscape, *, x: np.ndarray | None = None, ax: Axes | None = None,
                    reference: bool = True) -> Figure:
     """The 1-D loss ``landscape`` (Fig. 1a/b), with ``x**2`` dashed for reference."""
-    fig, ax = _fig_ax(ax)
+    fig, ax = fig_ax(ax)
     x = np.linspace(-1.0, 1.0, 4001) if x is None else np.asarray(x)
     if reference:
         ax.plot(x, x**2, ls="--", lw=1.2, color=PAPER_COLOR, label=r"$x^2$")
@@ -83,7 +89,7 @@ def strip_colors(diverged: np.ndarray, intensity: np.ndarray) -> np.ndarray:
 def plot_strip(lrs: np.ndarray, diverged: np.ndarray, intensity: np.ndarray, *,
                ax: Axes | None = None) -> Figure:
     """One colour strip over the learning rates ``lrs`` (evenly spaced)."""
-    fig, ax = _fig_ax(ax, figsize=(6.4, 0.9))
+    fig, ax = fig_ax(ax, figsize=(6.4, 0.9))
     rgb = strip_colors(diverged, intensity)
     ax.imshow(rgb[None], aspect="auto", extent=(lrs[0], lrs[-1], 0, 1),
               interpolation="antialiased", interpolation_stage="rgba")
@@ -133,7 +139,7 @@ def plot_box_counts(counts: np.ndarray, fit: DimensionFit | None = None, *,
     Filled markers are the levels used by ``fit`` (drawn as a line over that range); open
     markers are not fitted. ``paper`` adds a legend entry with the paper's value.
     """
-    fig, ax = _fig_ax(ax)
+    fig, ax = fig_ax(ax)
     c = np.asarray(counts, dtype=float)
     lv = np.arange(c.size) if levels is None else np.asarray(levels)
     fitted = fit is not None and fit.levels.size > 0
@@ -151,7 +157,7 @@ def plot_box_counts(counts: np.ndarray, fit: DimensionFit | None = None, *,
         ax.plot(xr, fit.alpha * xr + fit.intercept, "-", lw=1.2, color=color)
     handles, _ = ax.get_legend_handles_labels()
     if paper:
-        handles.append(_paper_handle(paper))
+        handles.append(paper_handle(paper))
     ax.legend(handles=handles, loc="upper left")
     ax.set(xlabel=r"$\log_2 N$", ylabel=r"$\log_2 |B_N|$")
     ax.set_ylim(bottom=-0.5, top=max(ax.get_ylim()[1], 3.0))
@@ -179,7 +185,7 @@ def plot_alpha_map(alpha: np.ndarray, x: np.ndarray, y: np.ndarray, *, xlabel: s
     ``alpha`` has shape ``(len(y), len(x))``. ``curve = (cx, cy)`` draws a red line (a
     convexity boundary). Values above ``vmax`` saturate the colour scale and keep their number.
     """
-    fig, ax = _fig_ax(ax)
+    fig, ax = fig_ax(ax)
     a = np.asarray(alpha, dtype=float)
     mesh = ax.pcolormesh(_edges(x, False), _edges(y, ylog), a, vmin=0, vmax=vmax,
                          cmap="viridis", shading="flat")
@@ -211,7 +217,7 @@ def plot_alpha_vs_roughness(theta: np.ndarray, alpha: np.ndarray, err: np.ndarra
                             label: str | None = None) -> Figure:
     """Box dimension against roughness, with fit errors (Fig. 3); ``threshold`` draws the
     convexity threshold (``1/(2 pi^2)`` for the additive case) dashed."""
-    fig, ax = _fig_ax(ax)
+    fig, ax = fig_ax(ax)
     th, a, e = (np.ravel(v) for v in (theta, alpha, err))
     ax.errorbar(th, a, yerr=np.nan_to_num(e), fmt="o", ms=3.5, alpha=0.8, label=label)
     if threshold is not None:
@@ -232,7 +238,7 @@ def plot_alpha_vs_dim(dims: Sequence[int], alpha: np.ndarray, err: np.ndarray, *
                       ax: Axes | None = None, label: str | None = None,
                       color: str | None = None) -> Figure:
     """Box dimension against the parameter dimension d (Figs. 4b, 4c)."""
-    fig, ax = _fig_ax(ax)
+    fig, ax = fig_ax(ax)
     ax.errorbar(dims, alpha, yerr=np.nan_to_num(err), fmt="o-", ms=4, lw=1, color=color,
                 label=label)
     ax.set_xscale("log")
@@ -248,7 +254,7 @@ def plot_alpha_hist(alphas: np.ndarray, *, paper: tuple[float, float] | None = N
     """Histogram of box dimensions over starting points (Figs. S4, S5), with the paper's
     mean ± standard deviation shaded. The default bins (width 0.05 from 0) are shared by every
     call, so several histograms on one axes line up."""
-    fig, ax = _fig_ax(ax)
+    fig, ax = fig_ax(ax)
     a = np.asarray(alphas, dtype=float)
     if bins is None:
         top = max(1.6, float(np.nanmax(a)) + 0.05)

@@ -24,7 +24,7 @@ LOSS_COLORS = {"ce": "0.3", "dce": "#d62728", "mse": "0.3", "dmse1": "#1f77b4", 
 LOSS_LABELS = {"ce": "CE", "dce": "DCE", "mse": "MSE", "dmse1": "DMSE1", "dmse2": "DMSE2"}
 
 
-def _fig_ax(ax: Axes | None, **kw) -> tuple[Figure, Axes]:
+def fig_ax(ax: Axes | None, **kw) -> tuple[Figure, Axes]:
     if ax is None:
         fig, ax = plt.subplots(**kw)
         return fig, ax
@@ -43,7 +43,7 @@ def _sem(a: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 def plot_spiral(x: np.ndarray, y: np.ndarray, *, ax: Axes | None = None, s: float = 6) -> Figure:
     """The spiral data set, coloured by class (Fig. 1a inset)."""
-    fig, ax = _fig_ax(ax, figsize=(3, 3))
+    fig, ax = fig_ax(ax, figsize=(3, 3))
     x, y = np.asarray(x), np.asarray(y)
     for c in np.unique(y):
         ax.scatter(*x[y == c].T, s=s, color=CLASS_COLORS[int(c) % 3], label=f"class {c}")
@@ -134,7 +134,7 @@ def plot_slices(slices: Sequence[Mapping[str, np.ndarray]], times: Sequence[int]
 def plot_fig3(widths: Sequence[int], accs: Mapping[str, np.ndarray], *, ax: Axes | None = None) -> Figure:
     """Mean validation accuracy against width with error-of-the-mean bars (Fig. 3);
     ``accs[loss]`` has shape ``(len(widths), runs)``."""
-    fig, ax = _fig_ax(ax, figsize=(4.5, 3.4))
+    fig, ax = fig_ax(ax, figsize=(4.5, 3.4))
     for kind, a in accs.items():
         m, e = _sem(a, axis=1)
         ax.errorbar(widths, m, yerr=e, fmt="o-", ms=4, lw=1.2, capsize=2, color=LOSS_COLORS.get(kind),
@@ -148,7 +148,7 @@ def plot_fig3(widths: Sequence[int], accs: Mapping[str, np.ndarray], *, ax: Axes
 def plot_fig4(etas: Sequence[float], lams: Mapping[str, np.ndarray], *, ax: Axes | None = None) -> Figure:
     """``lambda_max`` at the first instability against ``eta`` (mean ± error of the mean) with the
     edge-of-stability prediction ``2/eta`` (Fig. 4); ``lams[loss]`` is ``(len(etas), runs)``."""
-    fig, ax = _fig_ax(ax, figsize=(4.5, 3.4))
+    fig, ax = fig_ax(ax, figsize=(4.5, 3.4))
     e = np.asarray(etas, dtype=float)
     grid = np.geomspace(e.min() * 0.8, e.max() * 1.25, 50)
     ax.plot(grid, 2 / grid, "--", color=PAPER_COLOR, label=r"$2/\eta$")
@@ -171,7 +171,7 @@ def plot_at_map(As: Sequence[float], Ts: Sequence[int], delta: np.ndarray, err: 
                 ax: Axes | None = None) -> Figure:
     """Validation accuracy of the dynamical loss minus the static one over the (A, T) grid;
     ``delta`` has shape ``(len(As), len(Ts))`` (red: dynamical helps, blue: hurts)."""
-    fig, ax = _fig_ax(ax, figsize=(4.6, 3.4))
+    fig, ax = fig_ax(ax, figsize=(4.6, 3.4))
     d = np.asarray(delta, dtype=float)
     lim = max(float(np.nanmax(np.abs(d))), 1e-3)
     mesh = ax.pcolormesh(np.arange(len(Ts) + 1), np.arange(len(As) + 1), d, cmap="RdBu_r",

@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from .grid_descent import EoSSweep, Minima, PowerLawFit, RoughnessFlatness
-from .plotting import PAPER_COLOR, _fig_ax
+from .plotting import PAPER_COLOR, fig_ax
 from .wavelet_leaders import MFSpectrum
 
 SURFACE_CMAP = "BrBG_r"
@@ -39,7 +39,7 @@ def plot_spectra(spectra: Mapping[str, MFSpectrum], *, paper: Mapping[str, tuple
                  ax: Axes | None = None) -> Figure:
     """``f(alpha)`` curves (``D(q)`` against ``h(q)``); ``paper`` maps a label to the authors'
     alpha range, drawn as a grey bar at ``f = 2``."""
-    fig, ax = _fig_ax(ax)
+    fig, ax = fig_ax(ax)
     for i, (label, s) in enumerate(spectra.items()):
         order = np.argsort(s.q)
         ax.plot(s.h[order], s.D[order], "o-", ms=3, lw=1.2, color=f"C{i}", label=label)
@@ -56,7 +56,7 @@ def plot_spectra(spectra: Mapping[str, MFSpectrum], *, paper: Mapping[str, tuple
 def plot_minima(z: np.ndarray, minima: Minima, *, vmax: float = 20.0, boxes: Sequence[Mapping[str, Any]] = (),
                 ax: Axes | None = None) -> Figure:
     """The lowest minima on the landscape, coloured by flatness ``F``; ``boxes`` outline clusters."""
-    fig, ax = _fig_ax(ax, figsize=(4.6, 4.0))
+    fig, ax = fig_ax(ax, figsize=(4.6, 4.0))
     ax.imshow(z, origin="lower", cmap="Greys", alpha=0.35, rasterized=True)
     sc = ax.scatter(minima.cols, minima.rows, c=minima.flatness, s=3, cmap="viridis", vmin=0, vmax=vmax)
     fig.colorbar(sc, ax=ax, label="flatness $F$", extend="max", shrink=0.85)
@@ -72,7 +72,7 @@ def plot_cluster_counts(radii: np.ndarray, curves: Mapping[str, np.ndarray | Non
                         paper: Mapping[str, tuple[float, float]] | None = None,
                         ax: Axes | None = None) -> Figure:
     """``N(R)`` per cluster with the fitted power law; ``paper`` maps label -> (prefactor, exponent)."""
-    fig, ax = _fig_ax(ax)
+    fig, ax = fig_ax(ax)
     for i, (label, n_r) in enumerate(curves.items()):
         if n_r is None:
             continue
@@ -94,7 +94,7 @@ def plot_cluster_counts(radii: np.ndarray, curves: Mapping[str, np.ndarray | Non
 
 def plot_roughness_flatness(rf: RoughnessFlatness, *, ax: Axes | None = None) -> Figure:
     """``||H||_F^2`` against ``r(H) chi^{2H-2}``: pixels, bin means and the fit ``y = m x``."""
-    fig, ax = _fig_ax(ax)
+    fig, ax = fig_ax(ax)
     ax.loglog(rf.x, rf.y, ".", ms=1, color="0.7", rasterized=True)
     ax.loglog(rf.bin_x, rf.bin_y, "o", ms=3, color="C0", label="bin means (geometric)")
     x = np.array([rf.bin_x.min(), rf.bin_x.max()])
@@ -106,7 +106,7 @@ def plot_roughness_flatness(rf: RoughnessFlatness, *, ax: Axes | None = None) ->
 
 def plot_trajectory(z: np.ndarray, folded: np.ndarray, *, ax: Axes | None = None) -> Figure:
     """A GD trajectory (folded positions) over the landscape, start and end marked."""
-    fig, ax = _fig_ax(ax, figsize=(4.6, 4.0))
+    fig, ax = fig_ax(ax, figsize=(4.6, 4.0))
     ax.imshow(z, origin="lower", cmap=SURFACE_CMAP, rasterized=True)
     p = np.asarray(folded)
     jumps = np.flatnonzero(np.abs(np.diff(p, axis=0)).max(axis=1) > 0.5 * min(z.shape))
@@ -122,7 +122,7 @@ def plot_trajectory(z: np.ndarray, folded: np.ndarray, *, ax: Axes | None = None
 def plot_tamsd_family(fam: Mapping[str, np.ndarray], *, guides: Sequence[tuple[float, float]] = ((0.6, 0.3),
                       (1.1, 3.0)), ax: Axes | None = None, cmap: str = "viridis") -> Figure:
     """TAMSD curves coloured by waiting time, with guide slopes ``(exponent, anchor y at tau=1)``."""
-    fig, ax = _fig_ax(ax)
+    fig, ax = fig_ax(ax)
     tw = fam["t_w"]
     cm = plt.get_cmap(cmap)
     for i, m in enumerate(fam["msd"]):
@@ -142,7 +142,7 @@ def plot_eos(sweep: EoSSweep, *, band: tuple[float, float] | None = None,
              paper: Mapping[float, float] | None = None, ax: Axes | None = None) -> Figure:
     """Leading eigenvalue against the learning rate: geometric mean with the paper's error band,
     ``2/eta`` and the EoS band; ``paper`` maps eta to the authors' lambda_1."""
-    fig, ax = _fig_ax(ax)
+    fig, ax = fig_ax(ax)
     gm = sweep.geometric_mean()
     lo, hi = sweep.error_band()
     ax.fill_between(sweep.lrs, lo, hi, color="C0", alpha=0.2, lw=0)
@@ -162,7 +162,7 @@ def plot_mle(lrs: np.ndarray, mean: np.ndarray, lo: np.ndarray, hi: np.ndarray, 
              band: tuple[float, float] | None = None, paper_plateau: tuple[float, float] | None = None,
              ax: Axes | None = None) -> Figure:
     """Maximal Lyapunov exponent against the learning rate with its 95 % bootstrap interval."""
-    fig, ax = _fig_ax(ax)
+    fig, ax = fig_ax(ax)
     ax.fill_between(lrs, lo, hi, color="C2", alpha=0.25, lw=0)
     ax.semilogx(lrs, mean, "o-", ms=3, color="C2", label="here (95 % CI)")
     ax.axhline(0, color="k", lw=0.8)
@@ -180,7 +180,7 @@ def plot_mle(lrs: np.ndarray, mean: np.ndarray, lo: np.ndarray, hi: np.ndarray, 
 def plot_alpha_vs_h(hs: np.ndarray, alphas: np.ndarray, err: np.ndarray | None = None, *,
                     paper: Mapping[float, float] | None = None, ax: Axes | None = None) -> Figure:
     """Diffusion exponent against H with the theory ``alpha = min(1, 2 - 2H)``."""
-    fig, ax = _fig_ax(ax)
+    fig, ax = fig_ax(ax)
     h = np.linspace(0, 1, 101)
     ax.plot(h, np.minimum(1, 2 - 2 * h), ":", color="C0", lw=2, label=r"theory $\min(1, 2-2H)$")
     ax.errorbar(hs, alphas, yerr=err, fmt="o", color="C0", capsize=0, label="here: GD on fBs")
@@ -195,7 +195,7 @@ def plot_alpha_vs_h(hs: np.ndarray, alphas: np.ndarray, err: np.ndarray | None =
 def plot_fle_fits(lags: np.ndarray, curves: Mapping[str, np.ndarray], fits: Mapping[str, np.ndarray], *,
                   ax: Axes | None = None) -> Figure:
     """Measured TAMSDs (markers) with the fitted fractional-Langevin predictions (lines)."""
-    fig, ax = _fig_ax(ax)
+    fig, ax = fig_ax(ax)
     for i, (label, y) in enumerate(curves.items()):
         sel = np.unique(np.round(np.logspace(0, np.log10(len(lags)), 25)).astype(int) - 1)
         ax.loglog(lags[sel], y[sel], "o", mfc="none", ms=4, color=f"C{i}", label=label)

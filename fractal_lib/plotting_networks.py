@@ -18,7 +18,7 @@ from matplotlib.patches import Rectangle
 
 from .boxcount import BoxFit, PooledFit
 from .network_trainability import PLANE_LABELS, NetImage, Window
-from .plotting import _fig_ax, _paper_handle
+from .plotting import fig_ax, paper_handle
 
 CMAP = "Spectral"
 
@@ -36,7 +36,7 @@ def plot_image(image: NetImage, *, ax: Axes | None = None, edges: bool = False,
     ``edges=True`` overlays the boundary pixels (2 x 2 sign changes) in black; ``box`` draws the
     outline of a sub-window (the next zoom).
     """
-    fig, ax = _fig_ax(ax, figsize=(4.2, 3.8))
+    fig, ax = fig_ax(ax, figsize=(4.2, 3.8))
     ax.imshow(image.colours(), origin="lower", extent=_extent(image), cmap=CMAP, vmin=-1, vmax=1,
               interpolation="nearest", aspect="auto")
     if edges:
@@ -85,7 +85,7 @@ def plot_box_fit(fit: BoxFit | PooledFit, *, ax: Axes | None = None, label: str 
                  paper: tuple[float, float] | None = None, color: str | None = None) -> Figure:
     """``log2 N(s)`` against ``log2(side / s)`` with the fitted line; for a pooled fit, each
     image's counts shifted to a common mean so the common slope is visible."""
-    fig, ax = _fig_ax(ax)
+    fig, ax = fig_ax(ax)
     fits = fit.fits if isinstance(fit, PooledFit) else [fit]
     slope = fit.slope
     first = True
@@ -110,7 +110,7 @@ def plot_box_fit(fit: BoxFit | PooledFit, *, ax: Axes | None = None, label: str 
         ax.plot(xr, slope * xr + icpt, "-", lw=1.2, color=color)
     handles, _ = ax.get_legend_handles_labels()
     if paper:
-        handles.append(_paper_handle(f"paper: D = {paper[0]:.2f}–{paper[1]:.2f}"))
+        handles.append(paper_handle(f"paper: D = {paper[0]:.2f}–{paper[1]:.2f}"))
     ax.legend(handles=handles, loc="upper left")
     ax.set(xlabel=r"$\log_2$ (boxes per side)", ylabel=r"$\log_2$ occupied boxes")
     return fig
@@ -121,7 +121,7 @@ def plot_slice(xs: np.ndarray, measure: np.ndarray, *, ax: Axes | None = None,
     """A 1-D slice as a colour strip (same colouring as the images)."""
     from .network_trainability import colour_values
 
-    fig, ax = _fig_ax(ax, figsize=(6.4, 0.9))
+    fig, ax = fig_ax(ax, figsize=(6.4, 0.9))
     dx = (xs[1] - xs[0]) / 2
     ax.imshow(colour_values(measure)[None], aspect="auto", cmap=CMAP, vmin=-1, vmax=1,
               extent=(xs[0] - dx, xs[-1] + dx, 0, 1), interpolation="nearest")

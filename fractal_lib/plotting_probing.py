@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from .plotting import PAPER_COLOR
 
 
-def _fig_ax(ax: Axes | None, **subplots: Any) -> tuple[Figure, Axes]:
+def fig_ax(ax: Axes | None, **subplots: Any) -> tuple[Figure, Axes]:
     if ax is None:
         fig, ax = plt.subplots(**subplots)
         return fig, ax
@@ -56,7 +56,7 @@ def plot_precision_floor(scales: np.ndarray, responses: Mapping[str, np.ndarray]
     """Median (and interquartile band) over directions of the response ``R(eps)`` for several
     numerics; dashed, ``eps**2 * curvature`` (the quadratic prediction); shaded, the fit range.
     Responses that cancel exactly (``R = 0``) are drawn at ``1e-18``."""
-    fig, ax = _fig_ax(ax, figsize=(6.0, 3.8))
+    fig, ax = fig_ax(ax, figsize=(6.0, 3.8))
     for name, R in responses.items():
         R = np.maximum(np.asarray(R, dtype=float), 1e-18)
         med = np.median(R, axis=0)
@@ -78,7 +78,7 @@ def plot_tau_curves(q: np.ndarray, curves: Mapping[str, tuple[np.ndarray, np.nda
                     colors: Sequence | None = None, ylabel: str = r"$\hat\tau(q)$",
                     ax: Axes | None = None) -> Figure:
     """One curve per label with its error band: ``curves[label] = (mean, se)`` over ``q``."""
-    fig, ax = _fig_ax(ax)
+    fig, ax = fig_ax(ax)
     colors = stage_colors(len(curves)) if colors is None else colors
     for (name, (m, se)), c in zip(curves.items(), colors, strict=True):
         ax.plot(q, m, "o-", ms=3, color=c, label=name)
@@ -93,7 +93,7 @@ def plot_spectra(spectra: Mapping[str, tuple[np.ndarray, np.ndarray]], *, colors
                  xlabel: str = r"$\hat\alpha(q)$", ylabel: str = r"$\hat f(q)$",
                  ax: Axes | None = None) -> Figure:
     """Parametric spectra ``(alpha(q), f(q))``, one per label."""
-    fig, ax = _fig_ax(ax)
+    fig, ax = fig_ax(ax)
     colors = stage_colors(len(spectra)) if colors is None else colors
     for (name, (a, f)), c in zip(spectra.items(), colors, strict=True):
         ax.plot(a, f, "o-", ms=3, color=c, label=name)
@@ -105,7 +105,7 @@ def plot_spectra(spectra: Mapping[str, tuple[np.ndarray, np.ndarray]], *, colors
 def plot_exponent_distributions(exponents: Mapping[str, np.ndarray], *, colors: Sequence | None = None,
                                 bins: np.ndarray | None = None, ax: Axes | None = None) -> Figure:
     """Histograms (as densities) of per-direction exponents, one per label, with medians."""
-    fig, ax = _fig_ax(ax)
+    fig, ax = fig_ax(ax)
     colors = stage_colors(len(exponents)) if colors is None else colors
     allv = np.concatenate([np.ravel(v) for v in exponents.values()])
     if bins is None:
@@ -124,7 +124,7 @@ def plot_heatmap(fractions: np.ndarray, q: np.ndarray, values: np.ndarray, *, la
                  cmap: str = "viridis", symmetric: bool = False, ax: Axes | None = None) -> Figure:
     """``values`` (n_ckpt, n_q) over (checkpoint, q); checkpoints are placed at equal spacing and
     labelled by their fraction of training. ``symmetric`` centres the colour scale on 0."""
-    fig, ax = _fig_ax(ax)
+    fig, ax = fig_ax(ax)
     v = np.asarray(values, dtype=float)
     lim = float(np.nanmax(np.abs(v))) or 1.0
     im = ax.imshow(v.T, aspect="auto", origin="lower", cmap=cmap,
@@ -142,7 +142,7 @@ def plot_trend(x: np.ndarray, y: np.ndarray, yerr: np.ndarray, *, color_by: np.n
                ax: Axes | None = None) -> Figure:
     """Scatter of a descriptor (with error bars) against a covariate, coloured by the fraction
     of training, with a least-squares line and an optional annotation (e.g. the correlation)."""
-    fig, ax = _fig_ax(ax)
+    fig, ax = fig_ax(ax)
     x, y = np.asarray(x, float), np.asarray(y, float)
     ax.errorbar(x, y, yerr=yerr, fmt="none", ecolor="0.6", lw=1, zorder=1)
     sc = ax.scatter(x, y, c=color_by, cmap="viridis_r", s=30, zorder=2, vmin=0, vmax=1)
@@ -165,7 +165,7 @@ def plot_trend(x: np.ndarray, y: np.ndarray, yerr: np.ndarray, *, color_by: np.n
 def plot_training(fractions: np.ndarray, train_acc: np.ndarray, test_acc: np.ndarray,
                   eta_lambda: np.ndarray | None = None, *, ax: Axes | None = None) -> Figure:
     """Accuracy of each checkpoint, and eta * lambda_max on a second axis."""
-    fig, ax = _fig_ax(ax)
+    fig, ax = fig_ax(ax)
     ax.plot(fractions, train_acc, "o-", label="train accuracy")
     ax.plot(fractions, test_acc, "s-", label="test accuracy")
     ax.set(xlabel="fraction of training", ylabel="accuracy")

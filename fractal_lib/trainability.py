@@ -346,7 +346,12 @@ def _chunk_job(landscape: Landscape, grid: LRGrid, start: int, stop: int, x0: An
     return res
 
 
-def _resolve_executor(executor: Any) -> cf.Executor | None:
+def resolve_executor(executor: Any) -> cf.Executor | None:
+    """A ``concurrent.futures`` executor from ``None``, an executor, or a ``dask.distributed`` client.
+
+    Every sweep of the library accepts the same ``executor`` argument through this function: a
+    client is turned into its ``get_executor()``, so work fans out over the cluster.
+    """
     if executor is None or isinstance(executor, cf.Executor):
         return executor
     if hasattr(executor, "get_executor"):  # a dask.distributed Client
@@ -446,7 +451,7 @@ def sweep(
     show = (len(todo) > 1) if progress is None else progress
     bar = tqdm(total=len(todo), desc=f"sweep {landscape.kind}", unit="chunk",
                disable=not (show and progress_enabled()), leave=False)
-    ex = _resolve_executor(executor)
+    ex = resolve_executor(executor)
     args = (x0, steps, criterion, intensity, method)
     if ex is None:
         for c_lo, c_hi in todo:
