@@ -4,6 +4,8 @@ the figure for their initial values."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -18,6 +20,47 @@ CRITERIA = {
 }
 MAX_LOG2_N = 14
 STRIP_LOG2_N = 12
+
+
+def control_style(label_width: int = 110, width: int = 340) -> tuple[dict[str, str], Any]:
+    """``(style, layout)`` shared by the explorers' controls (label width and control width, px)."""
+    import ipywidgets as w
+
+    return {"description_width": f"{label_width}px"}, w.Layout(width=f"{width}px")
+
+
+def explorer_box(figure: Callable[..., plt.Figure], controls: dict[str, Any], *,
+                 split: int | None = None) -> Any:
+    """Lay out an explorer: the controls in two columns above the figure they drive.
+
+    Parameters
+    ----------
+    figure : callable
+        ``figure(**values)`` returns a matplotlib figure for the controls' current values (keyed
+        like ``controls``); it is redrawn on every change and closed after display.
+    controls : dict
+        Name to ipywidgets control.
+    split : int, optional
+        Number of controls in the left column (default: half, rounded up).
+
+    Returns
+    -------
+    ipywidgets.VBox
+    """
+    import ipywidgets as w
+    from IPython.display import display
+
+    def draw(**kw: object) -> None:
+        fig = figure(**kw)
+        display(fig)
+        plt.close(fig)
+
+    out = w.interactive_output(draw, controls)
+    names = list(controls)
+    half = math.ceil(len(names) / 2) if split is None else split
+    left = w.VBox([controls[n] for n in names[:half]])
+    right = w.VBox([controls[n] for n in names[half:]])
+    return w.VBox([w.HBox([left, right]), out])
 
 
 def explore(kind: str, eps: float, lam: float, x0: float, lr_window: tuple[float, float],
@@ -62,10 +105,8 @@ def trainability_explorer(log2_n: int = 12):
     ipywidgets.VBox
     """
     import ipywidgets as w
-    from IPython.display import display
 
-    style = {"description_width": "110px"}
-    lay = w.Layout(width="340px")
+    style, lay = control_style()
     controls = {
         "kind": w.Dropdown(options=["multiplicative", "additive", "quadratic"],
                            value="multiplicative", description="landscape", style=style, layout=lay),
@@ -84,14 +125,4 @@ def trainability_explorer(log2_n: int = 12):
                                 style=style, layout=lay),
     }
 
-    def draw(**kw: object) -> None:
-        fig = explore(**kw)  # type: ignore[arg-type]
-        display(fig)
-        plt.close(fig)
-
-    out = w.interactive_output(draw, controls)
-    names = list(controls)
-    half = math.ceil(len(names) / 2)
-    left = w.VBox([controls[n] for n in names[:half]])
-    right = w.VBox([controls[n] for n in names[half:]])
-    return w.VBox([w.HBox([left, right]), out])
+    return explorer_box(explore, controls)

@@ -5,6 +5,8 @@ It needs a live kernel; on the static site it shows the figure for its initial v
 
 from __future__ import annotations
 
+import functools
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -12,6 +14,7 @@ from . import diffusion as D
 from . import levy
 from . import plotting_diffusion as PD
 from . import toy_diffusion as T
+from .widgets import control_style, explorer_box
 
 LANDSCAPES = ("diamond-square (authors)", "fBm (spectral)", "shuffled + smoothed", "convex")
 
@@ -76,10 +79,8 @@ def toy_explorer(n_levels: int = 8):
     ipywidgets.VBox
     """
     import ipywidgets as w
-    from IPython.display import display
 
-    style = {"description_width": "110px"}
-    lay = w.Layout(width="340px")
+    style, lay = control_style()
     controls = {
         "kind": w.Dropdown(options=list(LANDSCAPES), value=LANDSCAPES[0], description="landscape",
                            style=style, layout=lay),
@@ -92,16 +93,4 @@ def toy_explorer(n_levels: int = 8):
                                   readout_format=".4f"),
         "seed": w.IntSlider(value=0, min=0, max=20, description="seed", style=style, layout=lay),
     }
-    out = w.Output()
-
-    def redraw(*_):
-        with out:
-            out.clear_output(wait=True)
-            fig = explore_toy(**{k: c.value for k, c in controls.items()}, n_levels=n_levels)
-            display(fig)
-            plt.close(fig)
-
-    for c in controls.values():
-        c.observe(redraw, names="value")
-    redraw()
-    return w.VBox([w.HBox([w.VBox(list(controls.values())[:3]), w.VBox(list(controls.values())[3:])]), out])
+    return explorer_box(functools.partial(explore_toy, n_levels=n_levels), controls, split=3)

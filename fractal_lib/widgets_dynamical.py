@@ -3,14 +3,13 @@ static site it shows the figure for its initial values."""
 
 from __future__ import annotations
 
-import math
-
 import matplotlib.pyplot as plt
 
 from . import batched_mlp as B
 from . import dynamical_loss as DL
 from . import lavin2024 as P
 from . import plotting_dynamical as PD
+from .widgets import control_style, explorer_box
 
 MAX_STEPS = 20000
 
@@ -38,10 +37,8 @@ def dynamical_loss_explorer(steps: int = 2000):
     ipywidgets.VBox
     """
     import ipywidgets as w
-    from IPython.display import display
 
-    style = {"description_width": "90px"}
-    lay = w.Layout(width="320px")
+    style, lay = control_style(90, 320)
     controls = {
         "width": w.IntSlider(value=100, min=2, max=400, description="width", style=style, layout=lay),
         "eta": w.FloatLogSlider(value=1.0, base=10, min=-2, max=0.5, step=0.05, description="η",
@@ -57,13 +54,4 @@ def dynamical_loss_explorer(steps: int = 2000):
                              style=style, layout=lay),
     }
 
-    def draw(**kw: object) -> None:
-        fig = explore(**kw)  # type: ignore[arg-type]
-        display(fig)
-        plt.close(fig)
-
-    out = w.interactive_output(draw, controls)
-    names = list(controls)
-    half = math.ceil(len(names) / 2)
-    return w.VBox([w.HBox([w.VBox([controls[n] for n in names[:half]]),
-                           w.VBox([controls[n] for n in names[half:]])]), out])
+    return explorer_box(explore, controls)

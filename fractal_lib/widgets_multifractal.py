@@ -8,6 +8,7 @@ path against ``2/eta``.
 
 from __future__ import annotations
 
+import functools
 import math
 from functools import lru_cache
 
@@ -18,6 +19,7 @@ from . import diffusion as Dif
 from . import grid_descent as G
 from . import plotting_multifractal as PM
 from . import surfaces as S
+from .widgets import control_style, explorer_box
 
 N_STEPS = 6000
 WINDOW = 2000
@@ -65,10 +67,8 @@ def landscape_explorer(n: int = 256):
     ipywidgets.VBox
     """
     import ipywidgets as w
-    from IPython.display import display
 
-    style = {"description_width": "110px"}
-    lay = w.Layout(width="340px")
+    style, lay = control_style()
     controls = {
         "h_range": w.FloatRangeSlider(value=(0.3, 0.7), min=0.05, max=0.95, step=0.05, description="H range",
                                       style=style, layout=lay),
@@ -80,13 +80,4 @@ def landscape_explorer(n: int = 256):
                             layout=lay),
     }
 
-    def draw(**kw: object) -> None:
-        fig = explore(n=n, **kw)  # type: ignore[arg-type]
-        display(fig)
-        plt.close(fig)
-
-    out = w.interactive_output(draw, controls)
-    names = list(controls)
-    left = w.VBox([controls[k] for k in names[:2]])
-    right = w.VBox([controls[k] for k in names[2:]])
-    return w.VBox([w.HBox([left, right]), out])
+    return explorer_box(functools.partial(explore, n=n), controls, split=2)

@@ -7,6 +7,7 @@ import matplotlib.pyplot as plt
 
 from . import network_trainability as NT
 from . import plotting_networks as PN
+from .widgets import control_style, explorer_box
 
 MAX_LOG2_RES = 6
 
@@ -50,10 +51,8 @@ def network_explorer(log2_res: int = 5, steps: int = 100):
     ipywidgets.VBox
     """
     import ipywidgets as w
-    from IPython.display import display
 
-    style = {"description_width": "120px"}
-    lay = w.Layout(width="380px")
+    style, lay = control_style(120, 380)
     controls = {
         "activation": w.Dropdown(options=["tanh", "relu", "identity"], value="tanh",
                                  description="activation", style=style, layout=lay),
@@ -73,13 +72,4 @@ def network_explorer(log2_res: int = 5, steps: int = 100):
                             layout=lay),
     }
 
-    def draw(**kw: object) -> None:
-        fig = explore(**kw)  # type: ignore[arg-type]
-        display(fig)
-        plt.close(fig)
-
-    out = w.interactive_output(draw, controls)
-    names = list(controls)
-    left = w.VBox([controls[n] for n in names[:4]])
-    right = w.VBox([controls[n] for n in names[4:]])
-    return w.VBox([w.HBox([left, right]), out])
+    return explorer_box(explore, controls, split=4)
