@@ -42,6 +42,17 @@ __all__ = [
 ]
 
 
+
+def _check_hurst_normalization(hurst: float, normalization: str) -> float:
+    h = float(hurst)
+    if not 0 < h < 1:
+        raise ValueError(f"hurst must lie in (0, 1), got {hurst}")
+    if normalization not in ("caputo", "ly2025"):
+        raise ValueError(f"normalization must be 'caputo' or 'ly2025', got {normalization!r}")
+    if normalization == "ly2025" and h <= 0.5:
+        raise ValueError(f"normalization='ly2025' needs hurst > 1/2, got {hurst}")
+    return h
+
 def alpha_theory(h: np.ndarray | float) -> np.ndarray:
     """The fractional-diffusion prediction ``alpha = min(1, 2 - 2H)``."""
     return np.minimum(1.0, 2.0 - 2.0 * np.asarray(h, dtype=np.float64))
@@ -101,13 +112,7 @@ def harmonic_tamsd(tau: np.ndarray, *, hurst: float, eta: float, k: float, therm
     ``c = 1/Gamma(2H - 1)`` (``"ly2025"``, the authors' form, ``H > 1/2``). ``thermal`` is the
     stationary ``<x^2>``.
     """
-    h = float(hurst)
-    if not 0 < h < 1:
-        raise ValueError(f"hurst must lie in (0, 1), got {hurst}")
-    if normalization not in ("caputo", "ly2025"):
-        raise ValueError(f"normalization must be 'caputo' or 'ly2025', got {normalization!r}")
-    if normalization == "ly2025" and h <= 0.5:
-        raise ValueError(f"normalization='ly2025' needs hurst > 1/2, got {hurst}")
+    h = _check_hurst_normalization(hurst, normalization)
     if eta <= 0 or k <= 0 or thermal <= 0:
         raise ValueError("eta, k and thermal must be > 0")
     a = float(alpha_theory(h))
@@ -184,13 +189,7 @@ def fle_integrate(
     -------
     numpy.ndarray (m, n_steps + 1)
     """
-    h = float(hurst)
-    if not 0 < h < 1:
-        raise ValueError(f"hurst must lie in (0, 1), got {hurst}")
-    if normalization not in ("caputo", "ly2025"):
-        raise ValueError(f"normalization must be 'caputo' or 'ly2025', got {normalization!r}")
-    if normalization == "ly2025" and h <= 0.5:
-        raise ValueError(f"normalization='ly2025' needs hurst > 1/2, got {hurst}")
+    h = _check_hurst_normalization(hurst, normalization)
     if not eta > 0:
         raise ValueError(f"eta must be > 0, got {eta}")
     if int(n_steps) < 1 or int(n_steps) > 200_000:

@@ -31,21 +31,17 @@ behaviour (``"every_step"``).
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import math
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from tqdm import tqdm
 
 from . import _net_kernels as K
 from . import boxcount
 from .cache import ResultCache, code_version, default_cache
-from .config import progress_enabled
-from .trainability import resolve_executor
+from .trainability import run_chunks
 
 CODE_VERSION = code_version(Path(K.__file__), Path(__file__))
 Activation = Literal["tanh", "relu", "identity"]
@@ -528,28 +524,9 @@ def render(problem: NetworkProblem, window: Window = Window(), *, log2_res: int 
             todo.append(b)
         else:
             results[b] = hit
-    t0 = time.perf_counter()
-    show = (len(todo) > 1) if progress is None else progress
-    bar = tqdm(total=len(todo), desc=f"{problem.activation} {plane}", unit="chunk",
-               disable=not (show and progress_enabled()), leave=False)
-    ex = resolve_executor(executor)
-    if ex is None:
-        for b in todo:
-            res = _chunk_job(problem, plane, window, log2_res, steps, *b, True)
-            store.put(*b, res)
-            results[b] = res
-            bar.update()
-    else:
-        futs = {ex.submit(_chunk_job, problem, plane, window, log2_res, steps, *b, False): b
-                for b in todo}
-        for fut in cf.as_completed(futs):
-            b = futs[fut]
-            res = fut.result()
-            store.put(*b, res)
-            results[b] = res
-            bar.update()
-    bar.close()
-    seconds = time.perf_counter() - t0 if todo else 0.0
+    seconds = run_chunks(_chunk_job, todo, store, results,
+                         lambda b: (problem, plane, window, log2_res, steps, *b), executor=executor,
+                         desc=f"{problem.activation} {plane}", progress=progress)
     measure = np.concatenate([results[b]["measure"] for b in bounds], axis=0)
     steps_run = sum(int(results[b]["steps_run"]) for b in bounds)
     return NetImage(problem, plane, window, log2_res, steps, measure, steps_run, seconds)

@@ -360,6 +360,58 @@ def resolve_executor(executor: Any) -> cf.Executor | None:
                     "dask.distributed.Client")
 
 
+def run_chunks(fn: Any, todo: list[tuple[int, int]], store: Any, results: dict, args_of: Any, *,
+               executor: Any = None, desc: str = "", progress: bool | None = None) -> float:
+    """Compute the missing chunks of a chunked, cached computation; return the seconds spent.
+
+    Every grid computation of the library (1-D learning-rate sweeps, 2-D network planes) runs
+    through this one loop.
+
+    Parameters
+    ----------
+    fn : callable
+        A module-level function (so that it pickles for a cluster), called as
+        ``fn(*args_of(bounds), in_process)``; ``in_process`` is True when it runs in this process
+        (it may then use all cores itself) and False on an executor's worker. Returns a dict.
+    todo : list of (int, int)
+        Bounds of the chunks to compute.
+    store : ChunkStore
+        Where each result is written as soon as it arrives (so an interrupted run resumes).
+    results : dict
+        Filled in place: ``results[bounds] = fn(...)``.
+    args_of : callable
+        ``args_of(bounds)`` gives the positional arguments of ``fn`` before ``in_process``.
+    executor
+        ``None`` (this process), a ``concurrent.futures`` executor or a ``dask.distributed``
+        client (see :func:`resolve_executor`).
+    desc : str
+        Label of the progress bar.
+    progress : bool, optional
+        Show a tqdm bar; default: when more than one chunk is to be computed.
+    """
+    t0 = time.perf_counter()
+    show = (len(todo) > 1) if progress is None else progress
+    bar = tqdm(total=len(todo), desc=desc, unit="chunk", disable=not (show and progress_enabled()),
+               leave=False)
+    ex = resolve_executor(executor)
+    try:
+        if ex is None:
+            for b in todo:
+                results[b] = res = fn(*args_of(b), True)
+                store.put(*b, res)
+                bar.update()
+        else:
+            futs = {ex.submit(fn, *args_of(b), False): b for b in todo}
+            for fut in cf.as_completed(futs):
+                b = futs[fut]
+                results[b] = res = fut.result()
+                store.put(*b, res)
+                bar.update()
+    finally:
+        bar.close()
+    return time.perf_counter() - t0 if todo else 0.0
+
+
 def sweep(
     landscape: Landscape,
     grid: LRGrid = LRGrid(),
@@ -447,29 +499,9 @@ def sweep(
             results[src] = hit
         else:
             todo.append(src)
-    t0 = time.perf_counter()
-    show = (len(todo) > 1) if progress is None else progress
-    bar = tqdm(total=len(todo), desc=f"sweep {landscape.kind}", unit="chunk",
-               disable=not (show and progress_enabled()), leave=False)
-    ex = resolve_executor(executor)
     args = (x0, steps, criterion, intensity, method)
-    if ex is None:
-        for c_lo, c_hi in todo:
-            res = _chunk_job(landscape, grid, c_lo, c_hi, *args, True)
-            store.put(c_lo, c_hi, res)
-            results[(c_lo, c_hi)] = res
-            bar.update()
-    else:
-        futs = {ex.submit(_chunk_job, landscape, grid, c_lo, c_hi, *args, False): (c_lo, c_hi)
-                for c_lo, c_hi in todo}
-        for fut in cf.as_completed(futs):
-            key = futs[fut]
-            res = fut.result()
-            store.put(*key, res)
-            results[key] = res
-            bar.update()
-    bar.close()
-    seconds = time.perf_counter() - t0 if todo else 0.0
+    seconds = run_chunks(_chunk_job, todo, store, results, lambda b: (landscape, grid, *b, *args),
+                         executor=executor, desc=f"sweep {landscape.kind}", progress=progress)
     div_parts, int_parts, useful = [], [], 0
     for (lo, hi, _, _), (s_lo, s_hi) in zip(bounds, sources, strict=True):
         r = results[(s_lo, s_hi)]
