@@ -11,7 +11,7 @@ APT_PACKAGES ?= dataset-fashion-mnist
 NB_BUILD := .nbmake
 CHAPTERS := $(wildcard notebooks/*.md)
 
-.PHONY: help install sysdeps book book-smoke test lint lab bench clean clean-cache
+.PHONY: help install sysdeps book book-smoke check-figures test lint lab bench clean clean-cache
 
 help:
 	@echo "make book   build the static HTML book at 'book' scale into _build/html"
@@ -42,12 +42,18 @@ install: $(STAMP)
 
 book: $(STAMP)
 	FRACTAL_SCALE=$${FRACTAL_SCALE:-book} $(BIN)/jupyter-book build --all -W -n --keep-going .
+	@$(MAKE) --no-print-directory check-figures
 	@echo "book written to _build/html/index.html"
 
 # The book at smoke scale: what CI builds to catch broken references and raising cells.
 # --all: Sphinx would otherwise skip unchanged pages, keeping outputs of another scale.
 book-smoke: $(STAMP)
 	FRACTAL_SCALE=smoke $(BIN)/jupyter-book build --all -W -n --keep-going .
+
+# A build can exit 0 with figures missing (a cell whose plot never reached the notebook renders no
+# figure): fail when a page of the built HTML has fewer figures with an image than its source declares.
+check-figures: $(STAMP)
+	$(BIN)/python .ci/check_figures.py . _build/html
 
 lint: $(STAMP)
 	$(BIN)/ruff check fractal_lib tests benchmarks

@@ -43,6 +43,7 @@ import numpy as np
 
 from fractal_lib import landscapes as L
 from fractal_lib import trainability as T
+from fractal_lib.cache import code_version_of
 
 EPS, LAM, X0, STEPS, BOUND = 0.2, 0.1, 1.0, 1000, 1e16
 TWO_PI = 2.0 * math.pi
@@ -217,8 +218,8 @@ def main() -> None:
                                 "useful_steps_per_s": m.useful_steps / t_mul,
                                 "dimension": mfit.alpha, "dimension_stderr": mfit.stderr}
     report["machine"]["loadavg_end"] = os.getloadavg()
-    if T.code_version(Path(T.K.__file__), Path(T.__file__)) != T.CODE_VERSION:
-        print("   WARNING: fractal_lib's kernel sources changed while this benchmark ran")
+    if code_version_of(T) != T.CODE_VERSION:
+        print("   WARNING: fractal_lib's sources changed while this benchmark ran")
         report["code_changed_during_run"] = True
     print(f"\n   load average at end {os.getloadavg()[0]:.2f} (timings assume an idle machine)")
     out = RESULTS.with_name("bench_sweep_quick.json") if args.quick else RESULTS

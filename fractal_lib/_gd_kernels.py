@@ -23,7 +23,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
+
+from ._numba import njit
 
 QUADRATIC, ADDITIVE, MULTIPLICATIVE, TWO_COSINE = 0, 1, 2, 3
 CRIT_SUM, CRIT_MAX = 0, 1

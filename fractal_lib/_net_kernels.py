@@ -31,7 +31,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
+
+from ._numba import njit
 
 TANH, RELU, IDENTITY = 0, 1, 2
 NONFINITE = 1e6

@@ -20,12 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import torch
 from tqdm import tqdm
 
 from . import dynamical_loss as DL
+from .checks import warn_limit
 from .config import progress_enabled
 from .torchtools import num_threads
 
@@ -122,10 +124,19 @@ def param_mask(widths: Sequence[int], like: Sequence[torch.Tensor]) -> torch.Ten
 
 
 # --------------------------------------------------------------------------- Hessian
+class BatchedEigen(NamedTuple):
+    """Result of :func:`batched_top_eigen` (see there)."""
+
+    values: np.ndarray
+    vectors: torch.Tensor | None
+    residuals: np.ndarray
+    converged: np.ndarray
+
+
 def batched_top_eigen(params: Sequence[torch.Tensor], x: torch.Tensor, y: torch.Tensor, kind: str,
                       gamma: torch.Tensor | np.ndarray | None = None, *, k: int = 2, n_iter: int = 20,
-                      mask: torch.Tensor | None = None, seed: int = 0,
-                      return_vectors: bool = False) -> tuple[np.ndarray, torch.Tensor | None]:
+                      mask: torch.Tensor | None = None, seed: int = 0, tol: float = 1e-4,
+                      return_vectors: bool = False) -> BatchedEigen:
     """Top-``k`` Hessian eigenvalues of every model's loss at once (Lanczos, full
     reorthogonalisation, a fixed Krylov dimension ``n_iter``).
 
@@ -150,16 +161,30 @@ def batched_top_eigen(params: Sequence[torch.Tensor], x: torch.Tensor, y: torch.
         :func:`param_mask` of padded models (keeps the iteration off the padding).
     seed : int
         Seed of the random starting vectors.
+    tol : float
+        A model's pairs are ``converged`` when each Ritz residual ``|beta_m s_{m,i}|`` (the norm of
+        ``H v_i - theta_i v_i``) is at most ``tol * max(1, |theta_1|)``; the residual bounds the
+        distance from ``theta_i`` to an eigenvalue.
     return_vectors : bool
         Also return the unit Ritz vectors, shape ``(M, k, P)``.
 
     Returns
     -------
-    values : ndarray, shape (M, k)
-        Eigenvalues in descending order.
-    vectors : Tensor or None
+    BatchedEigen
+        ``values`` (M, k) in descending order (NaN for diverged models), ``vectors`` (or None),
+        ``residuals`` (M, k) and ``converged`` (M, k), False where a pair missed ``tol`` (or
+        the model diverged). Unpacks as ``values, vectors, residuals,
+        converged``. The caller reads ``converged``; no warning is issued here (:func:`train`
+        and the recipes aggregate the flags and warn once).
+
+    Raises
+    ------
+    ValueError
+        Unknown loss, ``k`` outside ``[1, min(n_iter, P)]`` or ``tol <= 0``.
     """
     DL.check_loss(kind)
+    if not tol > 0:
+        raise ValueError(f"tol must be > 0, got {tol}")
     if not 1 <= int(k) <= int(n_iter):
         raise ValueError(f"k must be in [1, n_iter={n_iter}], got {k}")
     ps = [p.detach().clone().requires_grad_(True) for p in params]
@@ -200,13 +225,19 @@ def batched_top_eigen(params: Sequence[torch.Tensor], x: torch.Tensor, y: torch.
     tri = torch.where(bad[:, None, None], torch.zeros_like(tri), tri)
     theta, s = torch.linalg.eigh(tri)
     values = theta.flip(-1)[:, :k].masked_fill(bad[:, None], float("nan"))
+    # Ritz residual ||H y_i - theta_i y_i|| = |beta_last s_last,i| (0 once the Krylov space closed)
+    closed = beta[:, :-1] <= 1e-12 if n_iter > 1 else torch.zeros(m, 0, dtype=torch.bool, device=q.device)
+    b_last = torch.where(closed.any(1), torch.zeros_like(beta[:, -1]), beta[:, -1])
+    resid = (b_last[:, None] * s.flip(-1)[:, -1, :k]).abs().masked_fill(bad[:, None], float("nan"))
+    scale = values[:, :1].abs().clamp_min(1.0)
+    conv = ((resid <= tol * scale) & ~bad[:, None]).cpu().numpy()
     vecs = None
     if return_vectors:
         top = s.flip(-1)[:, :, :k]                                       # (M, n_iter, k)
         vecs = torch.bmm(top.transpose(1, 2), torch.nan_to_num(basis))   # (M, k, P)
         vecs = vecs / torch.linalg.vector_norm(vecs, dim=2, keepdim=True)
         vecs = vecs.masked_fill(bad[:, None, None], float("nan"))
-    return values.detach().cpu().numpy(), vecs
+    return BatchedEigen(values.detach().cpu().numpy(), vecs, resid.detach().cpu().numpy(), conv)
 
 
 # --------------------------------------------------------------------------- training
@@ -233,6 +264,9 @@ class TrainResult:
         Steps at which the Hessian was evaluated (before that step's update).
     hess : ndarray (M, K, k)
         Top-``k`` Hessian eigenvalues of the current dynamical loss there.
+    hess_converged : ndarray of bool (M, K, k)
+        Whether each eigenpair of that evaluation converged (:attr:`BatchedEigen.converged`);
+        :func:`train` warns once when any did not.
     val_steps : ndarray (V,)
         Steps at which validation accuracy was measured.
     val_acc, val_loss : ndarray (M, V)
@@ -258,6 +292,7 @@ class TrainResult:
     seeds: np.ndarray
     etas: np.ndarray
     snapshots: dict[str, np.ndarray] = field(default_factory=dict)
+    hess_converged: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0), dtype=bool))
 
     @property
     def diverged(self) -> np.ndarray:
@@ -405,6 +440,7 @@ def train(widths: int | Sequence[int], seeds: int | Sequence[int], x: torch.Tens
         raise ValueError(f"hessian_steps must lie in [0, steps={steps}]")
     h_steps = np.union1d(h_steps, extra).astype(np.int64)
     rec_h = np.full((m, h_steps.size, hessian_k), np.nan)
+    rec_hc = np.zeros((m, h_steps.size, hessian_k), dtype=bool)
     v_steps = np.unique(np.r_[np.arange(0, steps, val_every), steps]) if have_val else np.zeros(0, np.int64)
     rec_va = np.full((m, v_steps.size), np.nan)
     rec_vl = np.full((m, v_steps.size), np.nan)
@@ -426,9 +462,10 @@ def train(widths: int | Sequence[int], seeds: int | Sequence[int], x: torch.Tens
                     snaps[n].append(p.cpu().numpy().copy())
             if hi < h_steps.size and h_steps[hi] == t:
                 with torch.enable_grad():
-                    vals, _ = batched_top_eigen(params, x, yo, kind, gam, k=hessian_k,
-                                                n_iter=lanczos_iter, mask=mask, seed=int(s[0]) + t)
-                rec_h[:, hi] = vals
+                    eig = batched_top_eigen(params, x, yo, kind, gam, k=hessian_k,
+                                            n_iter=lanczos_iter, mask=mask, seed=int(s[0]) + t)
+                rec_h[:, hi] = eig.values
+                rec_hc[:, hi] = eig.converged
                 hi += 1
             lossv, out, grads = _forward_backward(params, x, yo, kind, gam)
             rec_loss[:, t] = lossv.cpu().numpy()
@@ -451,8 +488,13 @@ def train(widths: int | Sequence[int], seeds: int | Sequence[int], x: torch.Tens
                 p.sub_(e * g)
             prev = grads
     bar.close()
+    miss = ~rec_hc & np.isfinite(rec_h)     # diverged models are NaN, not a Lanczos limit
+    if miss.any():
+        per = ", ".join(f"λ{i + 1}: {int(miss[..., i].sum())}" for i in range(hessian_k))
+        warn_limit(f"train: of {miss[..., 0].size} Hessian evaluations, some eigenvalues did not converge "
+                   f"in {lanczos_iter} Lanczos steps ({per}; see TrainResult.hess_converged)")
     return TrainResult(
         loss=rec_loss, static_loss=rec_static, acc=rec_acc, cos=rec_cos, ratio=rec_ratio, hess_steps=h_steps,
         hess=rec_h, val_steps=v_steps, val_acc=rec_va, val_loss=rec_vl, snap_steps=snap,
         widths=w, seeds=s, etas=etas,
-        snapshots={n: np.stack(v) if v else np.zeros((0,)) for n, v in snaps.items()})
+        snapshots={n: np.stack(v) if v else np.zeros((0,)) for n, v in snaps.items()}, hess_converged=rec_hc)

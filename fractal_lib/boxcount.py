@@ -16,20 +16,23 @@ Generic tools, used for the trainability boundary of a plane of hyperparameters
 
 The fits are :class:`fractal_lib.trainability.DimensionFit` objects, so
 :func:`fractal_lib.report.fmt` and :func:`fractal_lib.plotting.plot_box_counts` accept them. As
-in the 1-D case, ``levels`` are ``log2`` of the number of boxes per side (``log2(side / s)``) and
-``counts`` the number of occupied boxes.
+in the 1-D case, ``levels`` are ``log2`` of the number of boxes per side (``log2(side / s)`` when
+``s`` divides the side; :func:`box_levels`) and ``counts`` the number of occupied boxes. The grid
+tiles the image exactly whatever its size (:func:`box_counts`), so no box is cut by the image
+edge.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
 
-from .trainability import DimensionFit
+from .checks import EstimatorWarning, warn_limit
+from .trainability import DimensionFit, fit_dimension
 
 
 def edges_2d(image: np.ndarray) -> np.ndarray:
@@ -87,33 +90,100 @@ def default_sizes(shape: tuple[int, int], *, min_size: int = 2, min_boxes: int =
     return np.array(sizes, dtype=np.int64)
 
 
-def box_counts(mask: np.ndarray, sizes: Sequence[int] | np.ndarray) -> np.ndarray:
-    """Number of ``s x s`` boxes (a grid anchored at pixel ``(0, 0)``) holding a True pixel.
+def _boxes_per_side(shape: tuple[int, int], size: int) -> tuple[int, int]:
+    """``(nb_H, nb_W)``: ``round(side / size)`` boxes (at least 1) along the shorter side, and
+    boxes of the same edge along the longer one."""
+    H, W = shape
+    side = min(H, W)
+    nb = max(1, int(np.rint(side / size)))
+    other = max(1, int(np.rint(max(H, W) * nb / side)))
+    return (nb, other) if H <= W else (other, nb)
 
-    Boxes that stick out of the image are counted over the part inside it (the image is padded
-    with False). One reshape per size; no loop over boxes.
+
+def boxes_per_side(shape: tuple[int, int], sizes: Sequence[int] | np.ndarray) -> np.ndarray:
+    """Boxes ``(nb_H, nb_W)`` along each axis of an image of ``shape`` for each nominal box edge
+    in ``sizes``: ``round(min(shape) / s)`` (at least 1) along the shorter side and boxes of the
+    same edge along the longer one (the grid of :func:`box_counts`).
+
+    Parameters
+    ----------
+    shape : (int, int)
+        Image shape ``(H, W)``.
+    sizes : sequence of int
+        Nominal box edges in pixels.
+
+    Returns
+    -------
+    ndarray(int64), shape ``(len(sizes), 2)``
+    """
+    shp = (int(shape[0]), int(shape[1]))
+    return np.array([_boxes_per_side(shp, int(v)) for v in np.asarray(sizes).ravel().tolist()],
+                    dtype=np.int64).reshape(-1, 2)
+
+
+def box_levels(shape: tuple[int, int], sizes: Sequence[int] | np.ndarray) -> np.ndarray:
+    """``log2 sqrt(nb_H nb_W)``, the fit abscissa of :func:`box_dimension_2d` for each size
+    (``log2(side / s)`` for a square image whose side ``s`` divides).
+
+    Parameters
+    ----------
+    shape : (int, int)
+        Image shape ``(H, W)``.
+    sizes : sequence of int
+        Nominal box edges in pixels.
+
+    Returns
+    -------
+    ndarray(float)
+    """
+    nb = boxes_per_side(shape, sizes).astype(float)
+    return 0.5 * np.log2(nb[:, 0] * nb[:, 1])
+
+
+def box_counts(mask: np.ndarray, sizes: Sequence[int] | np.ndarray) -> np.ndarray:
+    """Number of occupied boxes of a grid of boxes of edge about ``s`` that tiles the image.
+
+    Along an axis of ``L`` pixels the grid has ``nb = round(L / s)`` boxes (see
+    :func:`boxes_per_side`; along the longer side, boxes of the same edge) and pixel ``r``
+    belongs to box ``floor((r + 1/2) nb / L)`` (its centre decides, which keeps the grid
+    symmetric under mirroring): every box lies inside the image and is ``floor(L / nb)`` or
+    ``ceil(L / nb)`` pixels wide, so no box is cut by the edge of the image. When ``s``
+    divides the side this is the usual grid anchored at pixel ``(0, 0)``. (A grid of exact
+    ``s``-pixel boxes leaves partial boxes along two edges whenever ``s`` does not divide the
+    side; counting them as whole boxes biased the dimension of a filled 300 x 300 square to
+    1.957.) A filled image gives exactly ``nb_H * nb_W`` boxes at every size and a straight
+    line along an axis or the diagonal of a square exactly ``nb`` (:func:`boxes_per_side`).
 
     Parameters
     ----------
     mask : ndarray(bool), shape ``(H, W)``
     sizes : sequence of int
-        Box edge lengths in pixels, each >= 1.
+        Nominal box edges in pixels, each in ``[1, min(H, W)]``.
 
     Returns
     -------
     ndarray(int64), one count per size.
+
+    Raises
+    ------
+    ValueError
+        Empty or non-2-D mask; sizes not integers in ``[1, min(H, W)]``.
     """
     m = _as_mask(mask)
     s = np.asarray(sizes)
     if s.ndim != 1 or s.size == 0 or not np.issubdtype(s.dtype, np.integer) or np.any(s < 1):
         raise ValueError(f"sizes must be a non-empty 1-D sequence of integers >= 1, got {sizes!r}")
     H, W = m.shape
-    out = np.empty(s.size, dtype=np.int64)
+    if np.any(s > min(H, W)):
+        raise ValueError(f"sizes must not exceed the shorter side of the mask ({min(H, W)} px), "
+                         f"got {s.tolist()}")
+    rows, cols = np.nonzero(m)
+    out = np.zeros(s.size, dtype=np.int64)
     for k, size in enumerate(s.tolist()):
-        nh, nw = -(-H // size), -(-W // size)
-        padded = np.zeros((nh * size, nw * size), dtype=bool)
-        padded[:H, :W] = m
-        out[k] = np.count_nonzero(padded.reshape(nh, size, nw, size).any(axis=(1, 3)))
+        nh, nw = _boxes_per_side((H, W), size)
+        occ = np.zeros((nh, nw), dtype=bool)
+        occ[((2 * rows + 1) * nh) // (2 * H), ((2 * cols + 1) * nw) // (2 * W)] = True
+        out[k] = np.count_nonzero(occ)
     return out
 
 
@@ -121,10 +191,11 @@ def box_counts(mask: np.ndarray, sizes: Sequence[int] | np.ndarray) -> np.ndarra
 class BoxFit(DimensionFit):
     """A :class:`~fractal_lib.trainability.DimensionFit` of a 2-D box count.
 
-    Attributes (besides ``alpha``, ``stderr``, ``intercept``, ``levels``, ``counts``, ``rule``)
+    Attributes (besides ``alpha``, ``stderr``, ``intercept``, ``levels``, ``counts``, ``rule``, ``note``)
     ----------
     sizes : ndarray(int)
-        Box sizes in pixels of the fitted counts (``levels = log2(side / sizes)``).
+        Nominal box sizes in pixels of the fitted counts (``levels`` from :func:`box_levels`:
+        ``log2`` of the geometric mean of the numbers of boxes along the two sides).
     local_slopes : ndarray(float)
         Slopes between neighbouring fitted sizes.
     side : int
@@ -143,49 +214,55 @@ class BoxFit(DimensionFit):
 
 def _fit(levels: np.ndarray, counts: np.ndarray, sizes: np.ndarray, side: int, rule: str) -> BoxFit:
     if levels.size == 0 or np.all(counts == 0):
-        return BoxFit(0.0, 0.0, 0.0, levels[:0], counts[:0], "no boxes occupied", sizes=sizes[:0],
-                      side=side)
+        return BoxFit(0.0, 0.0, 0.0, levels[:0], counts[:0], rule,
+                      "empty mask: no box occupied, dimension set to 0", sizes=sizes[:0], side=side)
     pos = counts > 0
-    x, y = levels[pos].astype(float), np.log2(counts[pos].astype(float))
-    local = np.diff(y) / np.diff(x) if x.size > 1 else np.zeros(0)
-    if x.size < 2:
-        return BoxFit(0.0, math.nan, float(y[0]), levels[pos], counts[pos], rule, sizes=sizes[pos],
-                      local_slopes=local, side=side)
-    if x.size == 2:
-        sl = float(local[0])
-        return BoxFit(sl, math.nan, float(y[0] - sl * x[0]), levels[pos], counts[pos], rule,
-                      sizes=sizes[pos], local_slopes=local, side=side)
-    f = stats.linregress(x, y)
-    return BoxFit(float(f.slope), float(f.stderr), float(f.intercept), levels[pos], counts[pos], rule,
-                  sizes=sizes[pos], local_slopes=local, side=side)
+    x = levels[pos].astype(float)
+    local = np.diff(np.log2(counts[pos].astype(float))) / np.diff(x) if x.size > 1 else np.zeros(0)
+    slope, se, icpt, note = fit_dimension(x, counts[pos])
+    return BoxFit(slope, se, icpt, levels[pos], counts[pos], rule, note, sizes=sizes[pos],
+                  local_slopes=local, side=side)
 
 
 def box_dimension_2d(mask: np.ndarray, sizes: Sequence[int] | np.ndarray | None = None) -> BoxFit:
     """Box-counting dimension of the True pixels of ``mask``.
 
-    Fits ``log2 N(s)`` against ``log2(side / s)`` by ordinary least squares over ``sizes``
-    (default :func:`default_sizes`: powers of two from 2 px up to a quarter of the shorter
-    side); the error is the standard error of the slope. Sizes with no occupied box are dropped
-    (an empty mask has dimension 0). A single pixel gives 0, a straight line 1, a filled
-    region 2.
+    Fits ``log2 N(s)`` against ``log2 sqrt(nb_H nb_W)`` (:func:`box_levels`; the grid of
+    :func:`box_counts`, which tiles any image without partial boxes), by ordinary least
+    squares (:func:`fractal_lib.fits.line_fit`) over ``sizes`` (default
+    :func:`default_sizes`: powers of two from 2 px up to a quarter of the shorter side); the
+    error is the standard error of the slope. A single pixel gives 0, a straight line 1 and a
+    filled region 2, exactly, for any square image (a filled rectangle too).
 
     Parameters
     ----------
     mask : ndarray(bool), shape ``(H, W)``
     sizes : sequence of int, optional
-        Box edge lengths in pixels.
+        Nominal box edges in pixels, each in ``[1, min(H, W)]``.
 
     Returns
     -------
     BoxFit
+        An empty mask gives ``alpha = 0`` (no boundary, as in the 1-D convention); fewer
+        than three occupied sizes give ``stderr = NaN``.
+        Both set :attr:`BoxFit.note` and issue one
+        :class:`~fractal_lib.checks.EstimatorWarning`.
+
+    Raises
+    ------
+    ValueError
+        Mask not 2-D or empty array; bad ``sizes``.
     """
     m = _as_mask(mask)
     s = default_sizes(m.shape) if sizes is None else np.asarray(sizes, dtype=np.int64)
     counts = box_counts(m, s)
     side = min(m.shape)
-    levels = np.log2(side / s.astype(float))
+    levels = box_levels(m.shape, s)
     rule = f"box sizes {int(s.min())}-{int(s.max())} px of {side}"
-    return _fit(levels, counts, s, side, rule)
+    fit = _fit(levels, counts, s, side, rule)
+    if fit.note:
+        warn_limit(f"box_dimension_2d: {fit.note} (BoxFit.note)")
+    return fit
 
 
 @dataclass
@@ -200,12 +277,18 @@ class PooledFit:
         Median of the local slopes of all images (Sohl-Dickstein's estimator).
     fits : list of BoxFit
         The per-image fits.
+    n_used : int
+        Images that entered the pooled fit (those with at least two occupied sizes).
+    note : str
+        Empty for a regular fit; otherwise what was left out or is missing.
     """
 
     slope: float
     stderr: float
     median_local: float
     fits: list[BoxFit]
+    n_used: int = 0
+    note: str = ""
 
     @property
     def alpha(self) -> float:
@@ -224,16 +307,40 @@ def pooled_box_dimension(masks: Sequence[np.ndarray], sizes: Sequence[int] | np.
     """Pool box counts of several masks into one dimension.
 
     Every mask is box-counted as in :func:`box_dimension_2d`; the common slope is fitted to all
-    ``(log2(side/s), log2 N)`` pairs with a separate intercept per mask (so differences in the
-    amount of boundary between frames do not bias the slope). Masks without any occupied box
-    are left out. The median of all local slopes is reported as well.
+    ``(log2 nb, log2 N)`` pairs with a separate intercept per mask (a fixed-effects least-squares
+    line, so differences in the amount of boundary between frames do not bias the slope; its
+    error has ``n - 1 - n_masks`` degrees of freedom). Masks with fewer than two occupied sizes
+    are left out (counted in ``n_used``, one warning). The median of all local slopes is
+    reported as well.
+
+    Parameters
+    ----------
+    masks : sequence of ndarray(bool), each ``(H, W)``
+        The images (they may differ in shape).
+    sizes : sequence of int, optional
+        Nominal box edges, as in :func:`box_dimension_2d`.
+
+    Returns
+    -------
+    PooledFit
+        ``slope = NaN`` (with a note) when no mask has two occupied sizes.
+
+    Raises
+    ------
+    ValueError
+        No mask, or a bad mask or ``sizes``.
     """
-    fits = [box_dimension_2d(m, sizes) for m in masks]
-    if not fits:
+    if len(masks) == 0:
         raise ValueError("masks must contain at least one image")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EstimatorWarning)
+        fits = [box_dimension_2d(m, sizes) for m in masks]
     used = [f for f in fits if f.levels.size >= 2]
+    left = len(fits) - len(used)
+    note = f"{left} of {len(fits)} masks with fewer than two occupied sizes left out" if left else ""
     if not used:
-        return PooledFit(0.0, 0.0, 0.0, fits)
+        warn_limit(f"pooled_box_dimension: {note}; no dimension (PooledFit.note)")
+        return PooledFit(math.nan, math.nan, math.nan, fits, 0, note)
     xs = [f.levels - f.levels.mean() for f in used]
     ys = [np.log2(f.counts.astype(float)) for f in used]
     ys = [y - y.mean() for y in ys]
@@ -246,5 +353,8 @@ def pooled_box_dimension(masks: Sequence[np.ndarray], sizes: Sequence[int] | np.
         stderr = math.sqrt(float(np.sum(resid * resid)) / dof / sxx)
     else:
         stderr = math.nan
+        note = "; ".join(v for v in (note, "no degrees of freedom left for an error") if v)
     local = np.concatenate([f.local_slopes for f in used])
-    return PooledFit(slope, stderr, float(np.median(local)), fits)
+    if note:
+        warn_limit(f"pooled_box_dimension: {note} (PooledFit.note)")
+    return PooledFit(slope, stderr, float(np.median(local)), fits, len(used), note)

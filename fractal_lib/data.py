@@ -22,6 +22,7 @@ import os
 import shutil
 import tempfile
 import urllib.request
+import zlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -84,7 +85,7 @@ def _read_verified(path: Path, sha256: str, size: int) -> bytes:
             raw = fh.read()
         if raw[:2] == b"\x1f\x8b":   # gzip magic number
             raw = gzip.decompress(raw)
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:  # zlib.error: a corrupt .gz stream
         raise DataNotFoundError(f"cannot read {path}: {exc}. {_HOW_TO_GET}") from exc
     if len(raw) != size or hashlib.sha256(raw).hexdigest() != sha256:
         raise DataNotFoundError(f"{path} is corrupt (size or SHA-256 mismatch). {_HOW_TO_GET}")

@@ -35,26 +35,34 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .checks import as_float_array, warn_limit
+from .fits import line_fit
+
 RMSE_RULE = 0.03  # the paper's goodness-of-fit threshold for tau_0 and t_0
+LAG_FRACTION = 0.1  # default largest lag: a tenth of the window (time averages stay well sampled)
 
 
 # ----------------------------------------------------------------------------- helpers
-def _as_traj(x: np.ndarray, name: str = "x") -> np.ndarray:
-    a = np.asarray(x, dtype=np.float64)
-    if a.ndim == 1:
-        a = a[:, None]
-    if a.ndim != 2:
-        raise ValueError(f"{name} must have shape (T,) or (T, d), got {np.shape(x)}")
-    if a.shape[0] < 2:
-        raise ValueError(f"{name} needs at least 2 time steps, got {a.shape[0]}")
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return a
+def _as_traj(x: np.ndarray, name: str = "x", *, nonconstant: bool = False) -> np.ndarray:
+    a = as_float_array(x, name, ndim=(1, 2), min_size=2, axis=0, nonconstant=nonconstant)
+    return a[:, None] if a.ndim == 1 else a
+
+
+def default_max_lag(n: int) -> int:
+    """Largest default lag for a window of ``n`` points: ``n // 10``, at least ``min(n - 1, 5)``.
+
+    At lag ``tau`` a window of ``n`` points holds ``n - tau`` overlapping pairs; for a random walk
+    the relative standard deviation of the time average is about ``sqrt(4 tau / (3 n))``, so beyond
+    ``n / 10`` the curve is dominated by noise (Michalet 2010; Kepten et al. 2015).
+    """
+    if n < 2:
+        raise ValueError(f"n must be >= 2, got {n}")
+    return int(max(int(n * LAG_FRACTION), min(n - 1, 5)))
 
 
 def _check_lags(lags: np.ndarray | None, n: int) -> np.ndarray:
     if lags is None:
-        return np.arange(1, n, dtype=np.int64)
+        return np.arange(1, default_max_lag(n) + 1, dtype=np.int64)
     lg = np.asarray(lags, dtype=np.int64).ravel()
     if lg.size == 0 or lg.min() < 1 or lg.max() > n - 1:
         raise ValueError(f"lags must lie in [1, {n - 1}] for a window of {n} points")
@@ -98,7 +106,9 @@ def tamsd(x: np.ndarray, *, lags: np.ndarray | None = None, t_w: int = 0,
     x : array, shape (T,) or (T, d)
         The trajectory, one row per step.
     lags : array of int, optional
-        Lags ``tau`` in ``[1, window - 1]``; default every lag.
+        Lags ``tau`` in ``[1, window - 1]``; default the consecutive lags ``1 ..``
+        :func:`default_max_lag` ``(window)`` (a tenth of the window), where the time average is
+        well sampled. Pass ``np.arange(1, window)`` for every lag (the paper's protocol).
     t_w : int
         First step of the window (the waiting time).
     window : int, optional
@@ -106,9 +116,16 @@ def tamsd(x: np.ndarray, *, lags: np.ndarray | None = None, t_w: int = 0,
 
     Returns
     -------
-    lags : ndarray of int
-    msd : ndarray of float
-        ``mean_t |x_{t+tau} - x_t|^2`` over the pairs inside the window, summed over coordinates.
+    lags : ndarray of int, shape (L,)
+    msd : ndarray of float, shape (L,)
+        ``mean_t |x_{t+tau} - x_t|^2`` over the pairs inside the window, summed over coordinates
+        (squared units of ``x``).
+
+    Raises
+    ------
+    ValueError
+        ``x`` empty, with fewer than 2 steps or non-finite values; ``t_w``, ``window`` or ``lags``
+        outside the trajectory.
     """
     a = _as_traj(x)
     if not 0 <= t_w < a.shape[0] - 1:
@@ -134,7 +151,8 @@ def tamsd_windows(x: np.ndarray, window: int, t_ws: np.ndarray | None = None, *,
     t_ws : array of int, optional
         Window starts; default ``0, stride, 2 stride, ...`` while the window fits.
     lags : array of int, optional
-        Lags in ``[1, window - 1]``; default every lag.
+        Lags in ``[1, window - 1]``; default ``1 ..`` :func:`default_max_lag` ``(window)`` (see
+        :func:`tamsd`).
     stride : int, optional
         Spacing of the default ``t_ws`` (default ``window``, non-overlapping windows).
     max_block_bytes : int
@@ -145,6 +163,11 @@ def tamsd_windows(x: np.ndarray, window: int, t_ws: np.ndarray | None = None, *,
     t_ws : ndarray of int, shape (W,)
     lags : ndarray of int, shape (L,)
     msd : ndarray, shape (W, L)
+
+    Raises
+    ------
+    ValueError
+        Degenerate ``x`` (see :func:`tamsd`), ``window``, ``t_ws``, ``stride`` or ``lags`` out of range.
     """
     a = _as_traj(x)
     n_total, d = a.shape
@@ -179,8 +202,14 @@ def tamsd_direct(x: np.ndarray, lags: np.ndarray | None = None) -> tuple[np.ndar
 
 def msd_no_average(x: np.ndarray, *, t_w: int = 0, lags: np.ndarray | None = None
                    ) -> tuple[np.ndarray, np.ndarray]:
-    """Eq. 4 of the paper: ``(1/d) |x_{t_w + tau} - x_{t_w}|^2`` (no time average; noisy)."""
+    """Eq. 4 of the paper: ``(1/d) |x_{t_w + tau} - x_{t_w}|^2`` (no time average; noisy).
+
+    Default lags as in :func:`tamsd` (up to a tenth of the points after ``t_w``); raises
+    ``ValueError`` for a degenerate ``x`` or ``t_w`` outside ``[0, T - 2]``.
+    """
     a = _as_traj(x)
+    if not 0 <= t_w < a.shape[0] - 1:
+        raise ValueError(f"t_w must lie in [0, {a.shape[0] - 2}], got {t_w}")
     lg = _check_lags(lags, a.shape[0] - t_w)
     return lg, np.sum((a[t_w + lg] - a[t_w]) ** 2, axis=1) / a.shape[1]
 
@@ -189,21 +218,37 @@ def log_derivative(lags: np.ndarray, msd: np.ndarray, dtau: int = 20
                    ) -> tuple[np.ndarray, np.ndarray]:
     """Local exponent (Eq. 6): ``beta(tau) = dlog MSD / dlog tau`` over the lag step ``dtau``.
 
-    ``lags`` must be the consecutive integers ``1, 2, ...`` (as returned by default); ``msd`` may
-    be one curve ``(L,)`` or several ``(W, L)``.
+    Parameters
+    ----------
+    lags : array of int, shape (L,)
+        Consecutive integer lags ``1, 2, ...`` (as returned by default).
+    msd : array, shape (L,) or (W, L)
+        One MSD curve or several; every value must be finite and positive.
+    dtau : int
+        Lag step, in ``[1, L - 1]``.
 
     Returns
     -------
     tau : ndarray, shape (L - dtau,)
     beta : ndarray, shape (..., L - dtau)
+
+    Raises
+    ------
+    ValueError
+        ``dtau`` out of range, lags not consecutive, or ``msd`` not finite and positive (a
+        constant path has zero MSD and no exponent).
     """
     lg = np.asarray(lags)
-    m = np.asarray(msd, dtype=np.float64)
+    m = as_float_array(msd, "msd", ndim=(1, 2))
+    if m.shape[-1] != lg.size:
+        raise ValueError(f"msd must end in an axis of length {lg.size} (len(lags)), got {m.shape}")
     if dtau < 1 or dtau >= lg.size:
         raise ValueError(f"dtau must lie in [1, {lg.size - 1}], got {dtau}")
     if np.any(np.diff(lg) != 1):
         raise ValueError("lags must be consecutive integers for the log-derivative")
-    logm = np.log(np.maximum(m, np.finfo(float).tiny))
+    if np.any(m <= 0):
+        raise ValueError("msd must be positive at every lag (zero MSD: the path does not move)")
+    logm = np.log(m)
     tau = lg[:-dtau].astype(float)
     beta = (logm[..., dtau:] - logm[..., :-dtau]) / (np.log(tau + dtau) - np.log(tau))
     return tau, beta
@@ -212,20 +257,28 @@ def log_derivative(lags: np.ndarray, msd: np.ndarray, dtau: int = 20
 # ----------------------------------------------------------------------------- exponent fits
 @dataclass(frozen=True)
 class AlphaFit:
-    """A power-law fit ``MSD ~ tau**alpha`` on ``[tau_0, tau_max]`` (log10 least squares).
+    """A power-law fit ``MSD ~ tau**alpha`` on ``[tau_lo, tau_hi]`` (log10 least squares).
 
     Attributes
     ----------
     alpha, stderr, intercept : float
         Slope, its standard error and intercept of ``log10 MSD`` against ``log10 tau``.
     tau0 : float
-        Lower end of the fitted range (the paper's ``tau_0``); NaN if no range passed the rule.
+        Lower end chosen by the paper's RMSE rule (the paper's ``tau_0``); NaN if the rule was not
+        asked for (``rmse_max=None``) or no lower end passed it (``rule_met`` False).
     rmse : float
         Root-mean-square deviation (in ``log10 MSD``) of the fit.
     alpha_short : float
-        Slope on ``[1, tau_0]`` (the short-lag regime, ``alpha_1`` of Eq. 5), NaN if too short.
+        Slope on ``[tau_first, tau_0]`` (the short-lag regime, ``alpha_1`` of Eq. 5); NaN if fewer
+        than 3 lags lie there or the rule was not met.
     n_points : int
-        Lags used in the main fit.
+        Lags used in the main fit (also available as ``n_used``).
+    rule_met : bool or None
+        None: no rule asked for, one line over the whole range. True: a lower end passed the RMSE
+        rule. False: none did, and the fit is the *fallback*, one line over the whole range
+        ``[tau_lo, tau_hi]`` (an :class:`~fractal_lib.checks.EstimatorWarning` was issued).
+    tau_lo, tau_hi : float
+        Lag range of the main fit.
     """
 
     alpha: float
@@ -235,105 +288,187 @@ class AlphaFit:
     rmse: float
     alpha_short: float
     n_points: int
+    rule_met: bool | None = None
+    tau_lo: float = math.nan
+    tau_hi: float = math.nan
+
+    @property
+    def n_used(self) -> int:
+        """Lags used in the main fit."""
+        return self.n_points
+
+    @property
+    def fallback(self) -> str | None:
+        """``None`` when the RMSE rule was met, else which fallback fit was returned."""
+        return "whole range" if self.rule_met is False else None
 
 
-def _linfit(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float]:
+def _fit_alpha(lags: np.ndarray, msd: np.ndarray, rmse_max: float | None, tau_max: float | None,
+               n_log: int | None, min_points: int, min_decades: float) -> AlphaFit:
+    lg = as_float_array(lags, "lags", ndim=1, finite="none")
+    m = as_float_array(msd, "msd", ndim=1, finite="none")
+    if lg.shape != m.shape:
+        raise ValueError(f"lags and msd must have the same length, got {lg.size} and {m.size}")
+    if int(min_points) < 3:
+        raise ValueError(f"min_points must be >= 3, got {min_points}")
+    keep = np.isfinite(m) & np.isfinite(lg) & (lg >= 1)
+    keep[keep] &= m[keep] > 0
+    if tau_max is not None:
+        keep &= lg <= tau_max
+    lg, m = lg[keep], m[keep]
+    order = np.argsort(lg, kind="stable")
+    lg, m = lg[order], m[order]
+    if n_log is not None and lg.size > n_log:
+        want = np.geomspace(lg[0], lg[-1], n_log)
+        sel = np.unique(np.searchsorted(lg, want).clip(0, lg.size - 1))
+        lg, m = lg[sel], m[sel]
+    if lg.size < min_points:
+        raise ValueError(f"msd needs at least {min_points} positive finite values at lags in "
+                         f"[1, tau_max], got {lg.size} (a constant path has zero MSD)")
+    x, y = np.log10(lg), np.log10(m)
     n = x.size
-    xm, ym = x.mean(), y.mean()
-    sxx = np.sum((x - xm) ** 2)
-    slope = float(np.sum((x - xm) * (y - ym)) / sxx)
-    icpt = float(ym - slope * xm)
-    res = y - (icpt + slope * x)
-    rmse = float(np.sqrt(np.mean(res**2)))
-    se = float(np.sqrt(np.sum(res**2) / (n - 2) / sxx)) if n > 2 else math.nan
-    return slope, se, icpt, rmse
+    # RMSE of the line on [k, n) for every lower end k, in O(n) by suffix sums of centred data
+    xc, yc = x - x.mean(), y - y.mean()
+    cs = lambda v: np.cumsum(v[::-1])[::-1][: n - min_points + 1]  # noqa: E731
+    sn = np.arange(n, min_points - 1, -1).astype(float)
+    sx, sy, sxx, sxy, syy = cs(xc), cs(yc), cs(xc * xc), cs(xc * yc), cs(yc * yc)
+    vxx, vxy, vyy = sxx - sx**2 / sn, sxy - sx * sy / sn, syy - sy**2 / sn
+    sse = vyy - np.divide(vxy**2, vxx, out=np.zeros_like(vxx), where=vxx > 0)
+    rmse = np.sqrt(np.maximum(sse, 0.0) / sn)
+    if rmse_max is None:
+        rule_met, k = None, 0
+    else:
+        # a lower end must leave min_decades of lags (or half the log range, if that is shorter)
+        span = x[-1] - x[: n - min_points + 1]
+        ok = np.flatnonzero((rmse < rmse_max) & (span >= min(min_decades, 0.5 * (x[-1] - x[0])) - 1e-12))
+        rule_met = bool(ok.size)
+        k = int(ok[0]) if rule_met else 0
+    fit = line_fit(x[k:], y[k:])
+    tau0 = float(lg[k]) if rule_met else math.nan
+    a_short = line_fit(x[:k + 1], y[:k + 1]).slope if rule_met and k + 1 >= 3 else math.nan
+    return AlphaFit(fit.slope, fit.stderr, fit.intercept, tau0, fit.rmse, a_short, n - k,
+                    rule_met, float(lg[k]), float(lg[-1]))
 
 
-def fit_alpha(lags: np.ndarray, msd: np.ndarray, *, rmse_max: float = RMSE_RULE,
-              tau_max: float | None = None, n_log: int | None = 40,
-              min_points: int = 5) -> AlphaFit:
-    """Fit ``MSD ~ tau**alpha`` on ``[tau_0, tau_max]`` with the paper's rule for ``tau_0``.
+def fit_alpha(lags: np.ndarray, msd: np.ndarray, *, rmse_max: float | None = None,
+              tau_max: float | None = None, n_log: int | None = 40, min_points: int = 5,
+              min_decades: float = 1.0) -> AlphaFit:
+    """Fit ``MSD ~ tau**alpha``: one line over the lags given, or the paper's ``[tau_0, tau_max]``.
 
-    ``tau_0`` is the smallest lower end ``tau'`` for which the least-squares line through
-    ``(log10 tau, log10 MSD)``, ``tau in [tau', tau_max]``, has RMSE below ``rmse_max``.
+    Default (``rmse_max=None``): the least-squares line through ``(log10 tau, log10 MSD)`` over
+    every lag given (up to ``tau_max``). On the default lags of :func:`tamsd` (up to a tenth of
+    the window) a Brownian path gives ``alpha = 1`` and fractional Brownian motion ``2 H`` at any
+    length, with the spread over seeds that the covariance of the time-averaged MSD predicts
+    (about ``0.16 / sqrt(d)`` at ``T = 100`` and ``0.05 / sqrt(d)`` at ``T = 10^4``; tested).
+
+    The paper's rule (``rmse_max=RMSE_RULE``, 0.03): ``tau_0`` is the smallest lower end ``tau'``
+    whose line on ``[tau', tau_max]`` has RMSE below ``rmse_max``, among lower ends that leave at
+    least ``min_decades`` of lags (or half the log range, if that is shorter). If none passes,
+    the fit falls back to one line over the whole range, with ``rule_met=False`` and
+    ``tau0=nan``, and issues one :class:`~fractal_lib.checks.EstimatorWarning`. On a single
+    power law with noise the rule may cut the range and so widens the spread of ``alpha``; it is
+    meant to locate a crossover.
 
     Parameters
     ----------
-    lags, msd : arrays
-        One MSD curve.
-    rmse_max : float
-        The threshold (0.03 in the paper; the paper does not say which logarithm: we use log10).
+    lags, msd : array, shape (L,)
+        One MSD curve (lags in steps, MSD in squared units); non-positive or non-finite MSD
+        values are skipped. Long lags, whose time averages hold few pairs, should not be given
+        (the default lags of :func:`tamsd` stop at a tenth of the window), or cut with ``tau_max``.
+    rmse_max : float or None
+        None: no rule. Else the rule's threshold (the paper's 0.03, :data:`RMSE_RULE`; the paper
+        does not say which logarithm: we use log10).
     tau_max : float, optional
         Upper end of the fit (default the largest lag).
     n_log : int or None
         Fit on about ``n_log`` lags evenly spaced in ``log tau`` (so every decade weighs the same);
         ``None`` fits every lag (the long lags then dominate).
     min_points : int
-        Fewest lags a fit may use.
+        Fewest lags a fit may use (>= 3).
+    min_decades : float
+        Shortest range, in decades of ``tau``, that the rule may keep.
 
     Returns
     -------
     AlphaFit
-        If no range passes the rule, the fit on the last ``min_points`` lags with ``tau0 = nan``.
+        ``rule_met``, ``tau_lo``, ``tau_hi`` and ``n_points`` say which range was fitted.
+
+    Raises
+    ------
+    ValueError
+        Mismatched shapes, or fewer than ``min_points`` positive finite MSD values.
     """
-    lg = np.asarray(lags, dtype=np.float64).ravel()
-    m = np.asarray(msd, dtype=np.float64).ravel()
-    if lg.shape != m.shape:
-        raise ValueError("lags and msd must have the same length")
-    keep = (m > 0) & np.isfinite(m) & (lg >= 1)
-    if tau_max is not None:
-        keep &= lg <= tau_max
-    lg, m = lg[keep], m[keep]
-    if n_log is not None and lg.size > n_log:
-        want = np.geomspace(lg[0], lg[-1], n_log)
-        sel = np.unique(np.searchsorted(lg, want).clip(0, lg.size - 1))
-        lg, m = lg[sel], m[sel]
-    if lg.size < max(min_points, 3):
-        raise ValueError(f"need at least {max(min_points, 3)} positive MSD values, got {lg.size}")
-    x, y = np.log10(lg), np.log10(m)
-    n = x.size
-    # suffix sums: fits on [k, n) for every k in O(n)
-    cs = lambda v: np.cumsum(v[::-1])[::-1]  # noqa: E731
-    sn = np.arange(n, 0, -1).astype(float)
-    sx, sy, sxx, sxy, syy = cs(x), cs(y), cs(x * x), cs(x * y), cs(y * y)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        vxx = sxx - sx**2 / sn
-        slope = (sxy - sx * sy / sn) / vxx
-        icpt = (sy - slope * sx) / sn
-        sse = syy - 2 * icpt * sy - 2 * slope * sxy + sn * icpt**2 + 2 * icpt * slope * sx + slope**2 * sxx
-        rmse = np.sqrt(np.maximum(sse, 0.0) / sn)
-    valid = np.arange(n) <= n - min_points
-    ok = np.flatnonzero(valid & (rmse < rmse_max))
-    if ok.size:
-        k, tau0 = int(ok[0]), float(lg[ok[0]])
-    else:
-        k, tau0 = n - min_points, math.nan
-    slope_k, se_k, icpt_k, rmse_k = _linfit(x[k:], y[k:])
-    a_short = _linfit(x[:k + 1], y[:k + 1])[0] if k + 1 >= 3 else math.nan
-    return AlphaFit(slope_k, se_k, icpt_k, tau0, rmse_k, a_short, n - k)
+    fit = _fit_alpha(lags, msd, rmse_max, tau_max, n_log, min_points, min_decades)
+    if fit.rule_met is False:
+        warn_limit(f"fit_alpha: no lower end passes the RMSE rule (< {rmse_max}); fitted the whole "
+                   f"range [{fit.tau_lo:g}, {fit.tau_hi:g}] instead (rule_met=False, tau0=nan)")
+    return fit
 
 
 def fit_power(x: np.ndarray, y: np.ndarray, *, x_min: float | None = None,
               x_max: float | None = None) -> tuple[float, float, float]:
     """Least-squares slope of ``log10 y`` against ``log10 x`` on ``[x_min, x_max]``.
 
-    Returns ``(slope, stderr, intercept)``; NaNs if fewer than 3 usable points.
+    Parameters
+    ----------
+    x, y : array, shape (n,)
+        Positive abscissae and ordinates; non-positive and non-finite pairs are skipped.
+    x_min, x_max : float, optional
+        Range of ``x`` to fit.
+
+    Returns
+    -------
+    (slope, stderr, intercept)
+        NaNs if fewer than 3 usable points lie in the range or they share one ``x`` (no slope
+        exists there; callers test with ``np.isfinite``).
+
+    Raises
+    ------
+    ValueError
+        ``x`` and ``y`` of different lengths, or empty.
     """
-    xa, ya = np.asarray(x, dtype=float).ravel(), np.asarray(y, dtype=float).ravel()
-    keep = (xa > 0) & (ya > 0) & np.isfinite(xa) & np.isfinite(ya)
+    xa = as_float_array(x, "x", finite="none").ravel()
+    ya = as_float_array(y, "y", finite="none").ravel()
+    if xa.shape != ya.shape:
+        raise ValueError(f"x and y must have the same length, got {xa.size} and {ya.size}")
+    keep = np.isfinite(xa) & np.isfinite(ya)
+    keep[keep] &= (xa[keep] > 0) & (ya[keep] > 0)
     if x_min is not None:
         keep &= xa >= x_min
     if x_max is not None:
         keep &= xa <= x_max
-    if keep.sum() < 3:
+    if keep.sum() < 3 or np.ptp(xa[keep]) == 0:
         return math.nan, math.nan, math.nan
-    s, se, c, _ = _linfit(np.log10(xa[keep]), np.log10(ya[keep]))
-    return s, se, c
+    fit = line_fit(np.log10(xa[keep]), np.log10(ya[keep]))
+    return fit.slope, fit.stderr, fit.intercept
 
 
 def window_fits(lags: np.ndarray, msds: np.ndarray, **kwargs) -> list[AlphaFit]:
-    """:func:`fit_alpha` for every row of ``msds`` (shape (W, L))."""
-    return [fit_alpha(lags, row, **kwargs) for row in np.atleast_2d(msds)]
+    """:func:`fit_alpha` for every row of ``msds``.
+
+    Parameters
+    ----------
+    lags : array, shape (L,)
+    msds : array, shape (W, L)
+    **kwargs
+        Passed to :func:`fit_alpha`.
+
+    Returns
+    -------
+    list of AlphaFit
+        One per row; rows whose fit fell back have ``rule_met=False`` (one warning for all).
+    """
+    unknown = set(kwargs) - {"rmse_max", "tau_max", "n_log", "min_points", "min_decades"}
+    if unknown:
+        raise TypeError(f"window_fits got unexpected keyword(s) {sorted(unknown)}")
+    out = [_fit_alpha(lags, row, kwargs.get("rmse_max"), kwargs.get("tau_max"), kwargs.get("n_log", 40),
+                      kwargs.get("min_points", 5), kwargs.get("min_decades", 1.0))
+           for row in np.atleast_2d(msds)]
+    bad = sum(f.rule_met is False for f in out)
+    if bad:
+        warn_limit(f"window_fits: {bad} of {len(out)} windows pass no RMSE rule; their fits are "
+                   "whole-range fallbacks (rule_met=False)")
+    return out
 
 
 def crossover_time(t_ws: np.ndarray, lags: np.ndarray, msds: np.ndarray, *,
@@ -341,37 +476,53 @@ def crossover_time(t_ws: np.ndarray, lags: np.ndarray, msds: np.ndarray, *,
                    persistent: bool = False) -> float:
     """Waiting time ``t_0`` of the change from the first to the second regime.
 
-    The paper shifts ``t_w`` and takes the first window whose *whole* MSD curve (every lag) is
-    fitted by a single power law with RMSE below ``rmse_max``.
+    The paper shifts ``t_w`` and takes the first window whose *whole* MSD curve (every lag given)
+    is fitted by a single power law with RMSE below ``rmse_max``.
 
     Parameters
     ----------
+    t_ws : array of int, shape (W,)
+        Window starts.
+    lags : array, shape (L,)
+    msds : array, shape (W, L)
+        One MSD curve per window.
+    rmse_max : float
+        The paper's threshold (log10 units).
+    n_log : int or None
+        As in :func:`fit_alpha`.
     persistent : bool
         If True, require every later window to pass too (robust to one lucky early window).
 
     Returns
     -------
     float
-        ``t_0``, or NaN if no window passes.
+        ``t_0``, or NaN if no window passes (then one
+        :class:`~fractal_lib.checks.EstimatorWarning`).
+
+    Raises
+    ------
+    ValueError
+        ``t_ws`` and ``msds`` of different lengths, or a curve with too few positive values.
     """
-    ok = []
-    for row in np.atleast_2d(msds):
-        f = fit_alpha(lags, row, rmse_max=np.inf, n_log=n_log)
-        ok.append(f.rmse < rmse_max)
-    ok_a = np.asarray(ok)
-    tw = np.asarray(t_ws)
+    m2 = np.atleast_2d(msds)
+    tw = as_float_array(t_ws, "t_ws", ndim=1)
+    if tw.size != m2.shape[0]:
+        raise ValueError(f"t_ws has {tw.size} entries but msds has {m2.shape[0]} rows")
+    ok_a = np.array([_fit_alpha(lags, row, None, None, n_log, 5, 0.0).rmse < rmse_max for row in m2])
     if persistent:
         ok_a = np.logical_and.accumulate(ok_a[::-1])[::-1]
     hit = np.flatnonzero(ok_a)
-    return float(tw[hit[0]]) if hit.size else math.nan
+    if not hit.size:
+        warn_limit(f"crossover_time: no window is fitted by one power law with RMSE < {rmse_max}; "
+                   "returned NaN")
+        return math.nan
+    return float(np.asarray(t_ws)[hit[0]])
 
 
 # ----------------------------------------------------------------------------- loss fluctuations
 def abs_loss_change(loss: np.ndarray) -> np.ndarray:
     """``|L(t+1) - L(t)|`` for consecutive steps (Fig. 5e)."""
-    la = np.asarray(loss, dtype=float).ravel()
-    if la.size < 2:
-        raise ValueError("loss needs at least 2 values")
+    la = as_float_array(loss, "loss", min_size=2).ravel()
     return np.abs(np.diff(la))
 
 
@@ -380,7 +531,7 @@ def moving_variance(loss: np.ndarray, window: int = 100) -> np.ndarray:
 
     Returns an array of length ``len(loss) - window + 1`` (entry ``k`` covers ``k .. k+window-1``).
     """
-    la = np.asarray(loss, dtype=float).ravel()
+    la = as_float_array(loss, "loss", min_size=2).ravel()
     if not 2 <= window <= la.size:
         raise ValueError(f"window must lie in [2, {la.size}], got {window}")
     la = la - la.mean()
@@ -432,7 +583,7 @@ def contour_vs_distance(x: np.ndarray, *, n_bins: int = 40, max_points: int = 20
     n_bins : int
         Logarithmic bins of ``s``.
     """
-    a = _as_traj(x)
+    a = _as_traj(x, nonconstant=True)
     if a.shape[0] > max_points:
         raise ValueError(f"x has {a.shape[0]} points; at most max_points={max_points} (all pairs)")
     steps = np.sqrt(np.sum(np.diff(a, axis=0) ** 2, axis=1))
@@ -467,13 +618,33 @@ def path_dimension(scaling: PathScaling, *, s_min: float | None = None, s_max: f
 
     A straight line has ``lambda = 2`` (``D_f = 1``), a random walk ``lambda = 1`` (``D_f = 2``).
 
+    Parameters
+    ----------
+    scaling : PathScaling
+        From :func:`contour_vs_distance`.
+    s_min, s_max : float, optional
+        Range of contour lengths to fit (units of ``x``).
+    min_count : int
+        Bins with fewer pairs are left out.
+
     Returns
     -------
     (D_f, lambda, stderr of lambda)
+        ``D_f`` is NaN when ``lambda <= 0`` (no dimension).
+
+    Raises
+    ------
+    ValueError
+        Fewer than 3 bins with ``min_count`` pairs and positive values in ``[s_min, s_max]``.
     """
     keep = scaling.counts >= min_count
-    lam, se, _ = fit_power(scaling.contour[keep], scaling.r2[keep], x_min=s_min, x_max=s_max)
-    return (2.0 / lam if lam and np.isfinite(lam) else math.nan), lam, se
+    lam = se = math.nan
+    if keep.any():
+        lam, se, _ = fit_power(scaling.contour[keep], scaling.r2[keep], x_min=s_min, x_max=s_max)
+    if not np.isfinite(lam):
+        raise ValueError("scaling has fewer than 3 usable bins in [s_min, s_max] with at least "
+                         f"min_count={min_count} pairs: no slope")
+    return (2.0 / lam if lam > 0 else math.nan), lam, se
 
 
 def msl_vs_distance(x: np.ndarray, loss: np.ndarray, *, n_bins: int = 40, max_points: int = 2000,
@@ -496,8 +667,8 @@ def msl_vs_distance(x: np.ndarray, loss: np.ndarray, *, n_bins: int = 40, max_po
     PathScaling
         ``contour`` holds the distance bin centres ``Delta r`` and ``r2`` the MSL.
     """
-    a = _as_traj(x)
-    la = np.asarray(loss, dtype=float).ravel()
+    a = _as_traj(x, nonconstant=True)
+    la = as_float_array(loss, "loss").ravel()
     if la.size != a.shape[0]:
         raise ValueError(f"loss must have {a.shape[0]} values, got {la.size}")
     if a.shape[0] > max_points:
@@ -563,14 +734,40 @@ def transverse_distances(x: np.ndarray, length: int, n_fragments: int = 50, *, s
 def transverse_scaling(x: np.ndarray, lengths: np.ndarray, n_fragments: int = 50, *,
                        seed: int = 0) -> TransverseScaling:
     """:func:`transverse_distances` for several fragment lengths, and the slope of
-    ``log <h^2>`` against ``log <r^2>``."""
-    lg = np.asarray(lengths, dtype=np.int64)
+    ``log <h^2>`` against ``log <r^2>``.
+
+    Parameters
+    ----------
+    x : array, shape (T,) or (T, d)
+        The path (not constant).
+    lengths : array of int, shape (K,)
+        At least 3 distinct fragment lengths in ``[2, T - 1]``.
+    n_fragments : int
+        Random fragments per length.
+    seed : int
+        Seed of the fragment starts (length ``k`` uses ``seed + k``).
+
+    Returns
+    -------
+    TransverseScaling
+
+    Raises
+    ------
+    ValueError
+        Constant path, fewer than 3 distinct lengths, or lengths out of range.
+    """
+    _as_traj(x, nonconstant=True)
+    lg = np.asarray(lengths, dtype=np.int64).ravel()
+    if np.unique(lg).size < 3:
+        raise ValueError(f"lengths needs at least 3 distinct fragment lengths, got {lg.tolist()}")
     r2 = np.empty(lg.size)
     h2 = np.empty(lg.size)
     for k, n in enumerate(lg):
         a, b = transverse_distances(x, int(n), n_fragments, seed=seed + k)
         r2[k], h2[k] = a.mean(), b.mean()
     slope, se, _ = fit_power(r2, h2)
+    if not np.isfinite(slope):
+        raise ValueError("x: fewer than 3 fragment lengths with a positive excursion (straight path?)")
     return TransverseScaling(lg, r2, h2, slope, se)
 
 
@@ -583,29 +780,52 @@ def brownian(n: int, d: int = 1, *, seed: int = 0) -> np.ndarray:
 
 
 def fbm(n: int, hurst: float, d: int = 1, *, seed: int = 0) -> np.ndarray:
-    """Fractional Brownian motion of ``n`` points (Davies-Harte circulant embedding), MSD ~ tau^(2H).
+    """Fractional Brownian motion of ``n`` points, ``Var B(t) = t^{2H}``, MSD ~ tau^(2H) (exact).
+
+    The library's one fBm generator (:func:`fractal_lib.fractional_langevin.fbm_1d` calls it).
+    Davies-Harte circulant embedding of fractional Gaussian noise: the ``2(n - 1)`` circulant
+    has non-negative eigenvalues for every ``H`` in (0, 1), so the increments have exactly the
+    fGn covariance (eigenvalues below zero by rounding only are set to 0).
 
     Parameters
     ----------
     n : int
-        Points (the path starts at 0).
+        Points (>= 2; the path starts at 0 and has ``n - 1`` unit time steps).
     hurst : float
         Hurst exponent in (0, 1).
     d : int
-        Independent coordinates.
+        Independent coordinates (>= 1).
+    seed : int
+        Seed (same seed, same path); coordinate ``j`` uses the ``j``-th block of the stream.
+
+    Returns
+    -------
+    numpy.ndarray, shape ``(n, d)``
+
+    Raises
+    ------
+    ValueError
+        ``hurst``, ``n`` or ``d`` out of range.
     """
+    hurst = float(hurst)
     if not 0.0 < hurst < 1.0:
         raise ValueError(f"hurst must lie in (0, 1), got {hurst}")
-    if n < 2:
-        raise ValueError(f"n must be >= 2, got {n}")
-    m = n - 1
+    if int(n) != n or n < 2:
+        raise ValueError(f"n must be an integer >= 2, got {n}")
+    if int(d) != d or d < 1:
+        raise ValueError(f"d must be an integer >= 1, got {d}")
+    m, d = int(n) - 1, int(d)
     k = np.arange(m + 1, dtype=float)
     gamma = 0.5 * ((k + 1) ** (2 * hurst) - 2 * k ** (2 * hurst) + np.abs(k - 1) ** (2 * hurst))
     row = np.concatenate([gamma, gamma[-2:0:-1]])
     lam = np.fft.fft(row).real
+    if lam.min() < -1e-8 * lam.max():  # pragma: no cover - impossible for fGn (Craigmile 2003)
+        raise FloatingPointError("circulant embedding of fGn has a negative eigenvalue")
     lam = np.maximum(lam, 0.0)
     size = row.size
     rng = np.random.default_rng(seed)
-    z = rng.standard_normal((size, d)) + 1j * rng.standard_normal((size, d))
-    w = np.fft.fft(np.sqrt(lam / size)[:, None] * z, axis=0).real[:m]
-    return np.concatenate([np.zeros((1, d)), np.cumsum(w, axis=0)])
+    z = rng.standard_normal((d, size)) + 1j * rng.standard_normal((d, size))
+    w = np.fft.fft(np.sqrt(lam / size) * z, axis=1)[:, :m].real
+    out = np.zeros((d, m + 1))
+    out[:, 1:] = np.cumsum(w, axis=1)
+    return out.T

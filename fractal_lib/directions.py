@@ -12,7 +12,8 @@ they perturb, otherwise the picture depends on the arbitrary scale of each layer
     The whole direction is scaled to unit Euclidean norm.
 
 Directions are drawn in float64 on the CPU from a seeded generator and then cast, so the same seed
-gives the same directions on every device. Evaluation helpers restore the weights exactly.
+gives the same directions on every device. :func:`loss_plane` evaluates a model in eval mode and
+returns it bit-identical (weights, buffers, mode flags, random state).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import torch
 from torch import nn
+
+from .torchtools import preserved_state
 
 _NORMALIZE = ("filter", "tensor", "unit", None)
 
@@ -113,7 +116,7 @@ def perturbed(params: Sequence[torch.Tensor], base: Sequence[torch.Tensor],
 
 def loss_plane(loss_fn: Callable[[], torch.Tensor], params: Sequence[torch.Tensor],
                d1: Sequence[torch.Tensor], d2: Sequence[torch.Tensor], alphas: Sequence[float],
-               betas: Sequence[float]) -> np.ndarray:
+               betas: Sequence[float], *, model: nn.Module | None = None) -> np.ndarray:
     """Loss on the plane ``w + a d1 + b d2`` for every ``a`` in ``alphas`` and ``b`` in ``betas``.
 
     Parameters
@@ -126,15 +129,41 @@ def loss_plane(loss_fn: Callable[[], torch.Tensor], params: Sequence[torch.Tenso
         Directions shaped like ``params``.
     alphas, betas : sequence of float
         Coordinates along ``d1`` and ``d2``.
+    model : nn.Module, optional
+        The model ``loss_fn`` evaluates (taken from ``loss_fn.model`` when ``loss_fn`` comes from
+        :func:`fractal_lib.hessian.model_loss_fn`). When known, the plane is evaluated in eval
+        mode inside :func:`fractal_lib.torchtools.preserved_state`: BatchNorm normalises with its
+        running statistics, and every parameter, buffer, mode flag and the global random state
+        are bit-identical on return. Pass it whenever ``loss_fn`` calls a module, otherwise a
+        train-mode BatchNorm overwrites its statistics with those of perturbed weights.
 
     Returns
     -------
     ndarray, shape (len(alphas), len(betas))
         Loss values (non-finite values are kept as they are).
+
+    Raises
+    ------
+    ValueError
+        Empty ``alphas`` or ``betas``, or ``params`` / directions that do not match.
     """
     params = list(params)
     if len(alphas) == 0 or len(betas) == 0:
         raise ValueError("alphas and betas must be non-empty")
+    if not params:
+        raise ValueError("params must be a non-empty sequence of tensors")
+    for name, d in (("d1", d1), ("d2", d2)):
+        if len(d) != len(params) or any(a.shape != p.shape for a, p in zip(d, params, strict=True)):
+            raise ValueError(f"{name} must have one tensor per parameter tensor, with the same shapes")
+    model = getattr(loss_fn, "model", None) if model is None else model
+    if model is not None:
+        with preserved_state(model, evaluate=True):
+            return _plane(loss_fn, params, d1, d2, alphas, betas)
+    return _plane(loss_fn, params, d1, d2, alphas, betas)
+
+
+def _plane(loss_fn: Callable[[], torch.Tensor], params: list[torch.Tensor], d1: Sequence[torch.Tensor],
+           d2: Sequence[torch.Tensor], alphas: Sequence[float], betas: Sequence[float]) -> np.ndarray:
     base = [p.detach().clone() for p in params]
     out = np.empty((len(alphas), len(betas)))
     try:

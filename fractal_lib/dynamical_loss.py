@@ -250,13 +250,25 @@ def first_instability(ratio: np.ndarray, *, threshold: float = -1.0, run: int = 
     Returns
     -------
     ndarray of int, shape (...)
-        First step of the first such run, or -1 where there is none.
+        First step of the first such run, or -1 where there is none *within the series*: -1 is
+        a censored search (the instability may come later), not evidence that there is none.
+        Callers report it as such (e.g. :func:`fractal_lib.lavin2024.fig4` extends the window
+        and returns ``censored`` with the window length).
+
+    Raises
+    ------
+    ValueError
+        Empty or 0-d ``ratio``, non-finite ``threshold``, ``run < 1`` or ``start < 0``.
     """
     if not np.isfinite(threshold):
         raise ValueError(f"threshold must be finite, got {threshold}")
     if int(run) < 1:
         raise ValueError(f"run must be >= 1, got {run}")
+    if int(start) < 0:
+        raise ValueError(f"start must be >= 0, got {start}")
     c = np.asarray(ratio, dtype=float)
+    if c.ndim == 0 or c.shape[-1] == 0:
+        raise ValueError(f"ratio must have at least one step along its last axis, got shape {c.shape}")
     bad = np.nan_to_num(c, nan=1.0) < threshold
     bad[..., : max(int(start), 0)] = False
     n = bad.shape[-1]
@@ -288,8 +300,15 @@ def period_of(series: np.ndarray, *, max_period: int = 8, rtol: float = 0.05,
     The last ``5 max_period`` values are detrended (a straight line is removed: the class weights
     drift slowly) and compared with themselves shifted by ``p``. The tail has period ``p`` when
     every difference is below ``rtol`` times the detrended spread plus ``level_tol`` times the mean
-    level. Returns 0 when no period up to ``max_period`` fits (chaotic or irregular). A
+    level. Returns 0 when no period up to ``max_period`` fits (chaotic or irregular) and -1 when
+    the tail is not finite (a diverged run), so that neither reads as a period. A
     period-doubling cascade shows as 1, 2, 4, ... along a trajectory.
+
+    Raises
+    ------
+    ValueError
+        ``max_period < 1``, negative tolerances, or a series that is not 1-D or shorter than
+        ``5 max_period``.
     """
     s = np.asarray(series, dtype=float)
     if int(max_period) < 1:
@@ -301,7 +320,7 @@ def period_of(series: np.ndarray, *, max_period: int = 8, rtol: float = 0.05,
         raise ValueError(f"series must be 1-D with at least {n} values")
     raw = s[-n:]
     if not np.all(np.isfinite(raw)):
-        return 0
+        return -1
     k = np.arange(n, dtype=float)
     tail = raw - np.polyval(np.polyfit(k, raw, 1), k)
     tol = rtol * float(np.ptp(tail)) + level_tol * abs(float(np.mean(raw))) + 1e-300
@@ -312,10 +331,12 @@ def period_of(series: np.ndarray, *, max_period: int = 8, rtol: float = 0.05,
 
 
 def period_scan(series: np.ndarray, times: np.ndarray | list[int], **kw) -> np.ndarray:
-    """:func:`period_of` of ``series[: t + 1]`` for each ``t`` in ``times`` (0 where too short)."""
+    """:func:`period_of` of ``series[: t + 1]`` for each ``t`` in ``times``: the period, 0 where
+    none fits, -1 where the tail is not finite or too short (``t + 1 < 5 max_period``: not
+    searched)."""
     s = np.asarray(series, dtype=float)
     need = 5 * int(kw.get("max_period", 8))
-    return np.array([period_of(s[: int(t) + 1], **kw) if int(t) + 1 >= need else 0 for t in times],
+    return np.array([period_of(s[: int(t) + 1], **kw) if int(t) + 1 >= need else -1 for t in times],
                     dtype=np.int64)
 
 

@@ -27,7 +27,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
+
+from ._numba import njit
+from .checks import as_float_array, warn_limit
+from .fits import line_fit
 
 __all__ = [
     "Descent", "descend", "gradient_field", "hessian_field", "hessian_eigenvalues",
@@ -339,7 +343,8 @@ class Minima:
     values : ndarray
         Loss at each minimum.
     flatness : ndarray
-        ``1 / sqrt(||(lambda_1, lambda_2)||_2)`` of the finite-difference Hessian.
+        ``1 / sqrt(||(lambda_1, lambda_2)||_2)`` of the finite-difference Hessian; ``inf`` where
+        the Hessian vanishes (a perfectly flat minimum).
     """
 
     rows: np.ndarray
@@ -401,11 +406,9 @@ def cluster_counts(centres: np.ndarray, points: np.ndarray, radii: np.ndarray) -
     -------
     numpy.ndarray (r,)
     """
-    c = np.asarray(centres, dtype=np.float64).reshape(-1, 2)
-    p = np.asarray(points, dtype=np.float64).reshape(-1, 2)
-    rad = np.asarray(radii, dtype=np.float64)
-    if c.shape[0] == 0 or p.shape[0] == 0:
-        raise ValueError("centres and points must each hold at least one point")
+    c = as_float_array(centres, "centres").reshape(-1, 2)
+    p = as_float_array(points, "points").reshape(-1, 2)
+    rad = as_float_array(radii, "radii", ndim=1)
     d = np.sqrt(((c[:, None, :] - p[None, :, :]) ** 2).sum(-1)).ravel()
     d.sort()
     return np.searchsorted(d, rad, side="left") / c.shape[0]
@@ -413,29 +416,80 @@ def cluster_counts(centres: np.ndarray, points: np.ndarray, radii: np.ndarray) -
 
 @dataclass(frozen=True)
 class PowerLawFit:
-    """``y = a x^d`` fitted in log-log space over ``[x_min, x_max]``."""
+    """``y = a x^d`` fitted in log-log space.
+
+    Attributes
+    ----------
+    exponent, stderr : float
+        ``d`` and its OLS standard error (NaN with 2 points).
+    prefactor : float
+        ``a``.
+    x_min, x_max : float
+        Smallest and largest ``x`` actually fitted (inside the requested range).
+    n_used : int
+        Points fitted.
+    r2 : float
+        Coefficient of determination of the log-log line.
+    few_points : bool
+        Fewer than ``min_points`` points: the exponent rests on too little data.
+    """
 
     exponent: float
     stderr: float
     prefactor: float
     x_min: float
     x_max: float
+    n_used: int = 0
+    r2: float = float("nan")
+    few_points: bool = False
 
 
 def power_law_fit(x: np.ndarray, y: np.ndarray, *, x_min: float | None = None,
-                  x_max: float | None = None) -> PowerLawFit:
-    """Least-squares line through ``(log x, log y)`` for ``x_min <= x <= x_max`` and ``y > 0``."""
-    xa, ya = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    lo = xa.min() if x_min is None else float(x_min)
-    hi = xa.max() if x_max is None else float(x_max)
-    sel = (xa >= lo) & (xa <= hi) & (ya > 0) & (xa > 0)
-    if sel.sum() < 3:
-        raise ValueError("power_law_fit needs at least 3 positive points in the range")
-    lx, ly = np.log(xa[sel]), np.log(ya[sel])
-    coef = np.polyfit(lx, ly, 1)
-    resid = ly - np.polyval(coef, lx)
-    se = math.sqrt(resid @ resid / (lx.size - 2) / ((lx - lx.mean()) ** 2).sum())
-    return PowerLawFit(float(coef[0]), se, float(math.exp(coef[1])), lo, hi)
+                  x_max: float | None = None, min_points: int = 5) -> PowerLawFit:
+    """Least-squares line through ``(log x, log y)`` for ``x_min <= x <= x_max`` and ``x, y > 0``.
+
+    Parameters
+    ----------
+    x, y : ndarray, shape ``(n,)``
+        Abscissae (e.g. radii) and values (e.g. counts ``N(R)``); NaN marks missing points.
+    x_min, x_max : float, optional
+        Fit range (default: all of ``x``).
+    min_points : int
+        Fewer points than this in the range (but at least 3) still give a fit, flagged
+        ``few_points`` with a warning.
+
+    Returns
+    -------
+    PowerLawFit
+
+    Raises
+    ------
+    ValueError
+        Shapes that differ, fewer than 3 positive points in the range, or a single ``x`` value.
+
+    Warns
+    -----
+    EstimatorWarning
+        Once, when ``few_points``.
+    """
+    xa = as_float_array(x, "x", ndim=1, finite="none")
+    ya = as_float_array(y, "y", ndim=1, finite="none")
+    if xa.shape != ya.shape:
+        raise ValueError(f"x and y must have the same shape, got {xa.shape} and {ya.shape}")
+    ok = np.isfinite(xa) & np.isfinite(ya) & (xa > 0) & (ya > 0)
+    if x_min is not None:
+        ok &= xa >= float(x_min)
+    if x_max is not None:
+        ok &= xa <= float(x_max)
+    if ok.sum() < 3:
+        raise ValueError(f"power_law_fit needs at least 3 positive points in the range, got {int(ok.sum())}")
+    fit = line_fit(np.log(xa[ok]), np.log(ya[ok]), min_points=3)
+    few = fit.n < int(min_points)
+    if few:
+        warn_limit(f"power_law_fit: only {fit.n} points in the range (< min_points = {min_points}); "
+                   "see PowerLawFit.few_points")
+    return PowerLawFit(float(fit.slope), float(fit.stderr), float(math.exp(fit.intercept)),
+                       float(xa[ok].min()), float(xa[ok].max()), int(fit.n), float(fit.r2), bool(few))
 
 
 # ----------------------------------------------------------------------------- roughness-flatness
@@ -479,11 +533,19 @@ def roughness_flatness(surface: np.ndarray, hurst_map: np.ndarray, *, n_points: 
 
     At ``n_points`` random interior pixels compare ``||H||_F^2 = lambda_1^2 + lambda_2^2`` with
     ``r(H) chi^{2H-2}`` (``chi`` defaults to ``1/n`` -- the authors' ``1024^{-(2H-2)}``).
+
+    Raises
+    ------
+    ValueError
+        ``hurst_map`` of another shape or non-finite, fewer than 3 sampled pixels with
+        non-zero curvature, or a constant ``hurst_map`` / curvature (nothing to correlate).
     """
     s = _surface(surface)
-    hm = np.asarray(hurst_map, dtype=np.float64)
+    hm = as_float_array(hurst_map, "hurst_map", ndim=2)
     if hm.shape != s.shape:
         raise ValueError(f"hurst_map must have the surface's shape {s.shape}, got {hm.shape}")
+    if int(n_points) < 3 or int(n_bins) < 2:
+        raise ValueError(f"n_points must be >= 3 and n_bins >= 2, got {n_points} and {n_bins}")
     n = s.shape[0]
     chi_v = 1.0 / n if chi is None else float(chi)
     rng = np.random.default_rng(seed)
@@ -493,9 +555,15 @@ def roughness_flatness(surface: np.ndarray, hurst_map: np.ndarray, *, n_points: 
     y = hi[r, q] ** 2 + lo[r, q] ** 2
     hv = hm[r, q]
     x = ly_gong_r(hv) * chi_v ** (2 * hv - 2)
-    ok = (x > 0) & (y > 0)
+    ok = (x > 0) & (y > 0) & np.isfinite(x)
     x, y = x[ok], y[ok]
+    if x.size < 3:
+        raise ValueError(f"surface has {x.size} sampled pixels with non-zero curvature and r(H) > 0, "
+                         "at least 3 needed (flat surface or H outside the range of r(H) > 0?)")
     lx, ly = np.log(x), np.log(y)
+    if np.ptp(lx) == 0 or np.ptp(ly) == 0:
+        raise ValueError("hurst_map is constant over the sampled pixels (or the curvature is): "
+                         "the roughness-flatness law needs a varying H")
     edges = np.linspace(lx.min(), lx.max(), int(n_bins) + 1)
     idx = np.clip(np.digitize(lx, edges) - 1, 0, int(n_bins) - 1)
     cnt = np.bincount(idx, minlength=int(n_bins))
@@ -504,7 +572,8 @@ def roughness_flatness(surface: np.ndarray, hurst_map: np.ndarray, *, n_points: 
     by = np.bincount(idx, ly, minlength=int(n_bins))[keep] / cnt[keep]
     logm = float(np.mean(by - bx))
     pred = bx + logm
-    r2 = 1.0 - ((by - pred) ** 2).sum() / ((by - by.mean()) ** 2).sum()
+    ss_tot = ((by - by.mean()) ** 2).sum()
+    r2 = 1.0 - ((by - pred) ** 2).sum() / ss_tot if ss_tot > 0 else float("nan")
     return RoughnessFlatness(x, y, np.exp(bx), np.exp(by), math.exp(logm), float(r2),
                              float(np.corrcoef(lx, ly)[0, 1]))
 
@@ -539,6 +608,12 @@ class EoSSweep:
         """``lambda_1 eta / 2``: above 1 the last iterates sit beyond the classical stability edge."""
         return self.geometric_mean() * self.lrs / 2.0
 
+    @property
+    def n_flat(self) -> np.ndarray:
+        """Per learning rate, samples where the interpolated ``lambda_1`` was 0 (a flat patch):
+        stored as the smallest positive float, they pull the geometric mean towards 0."""
+        return (self.lambda1 <= np.finfo(float).tiny).sum(axis=(1, 2))
+
 
 def eos_sweep(surface: np.ndarray, lrs: np.ndarray, *, n_seeds: int = 10, n_steps: int = 5000,
               n_last: int = 100, seed: int = 0, jitter: float = 1.0) -> EoSSweep:
@@ -554,11 +629,33 @@ def eos_sweep(surface: np.ndarray, lrs: np.ndarray, *, n_seeds: int = 10, n_step
         every learning rate).
     n_steps, n_last : int
         Run length and the number of final iterates whose ``lambda_1`` is kept.
+    seed : int
+        Seed of the starting points.
+    jitter : float
+        Standard deviation of the starting points around the maximum (pixels).
+
+    Returns
+    -------
+    EoSSweep
+        ``lambda1`` of shape ``(len(lrs), n_seeds, n_last)``; ``n_flat`` counts zero samples.
+
+    Raises
+    ------
+    ValueError
+        Empty or non-positive ``lrs``, ``n_seeds < 1``, ``n_last`` outside ``[1, n_steps + 1]``,
+        a degenerate surface.
+
+    Warns
+    -----
+    EstimatorWarning
+        Once, when some ``lambda_1`` samples are 0 (``n_flat``).
     """
     s = _surface(surface)
     lr_a = np.asarray(lrs, dtype=np.float64).ravel()
     if lr_a.size == 0 or np.any(lr_a <= 0) or not np.all(np.isfinite(lr_a)):
         raise ValueError("lrs must be finite numbers > 0")
+    if int(n_seeds) < 1:
+        raise ValueError(f"n_seeds must be >= 1, got {n_seeds}")
     if not 1 <= int(n_last) <= int(n_steps) + 1:
         raise ValueError(f"n_last must lie in [1, n_steps + 1], got {n_last}")
     starts = start_near_max(s, n_seeds, seed=seed, jitter=jitter)
@@ -569,4 +666,8 @@ def eos_sweep(surface: np.ndarray, lrs: np.ndarray, *, n_seeds: int = 10, n_step
     tail = res.folded[:, -int(n_last):, :]
     lam = sample_bilinear(lam_map, tail)
     lam = np.maximum(lam, np.finfo(float).tiny)
-    return EoSSweep(lr_a, lam.reshape(lr_a.size, int(n_seeds), int(n_last)))
+    out = EoSSweep(lr_a, lam.reshape(lr_a.size, int(n_seeds), int(n_last)))
+    if out.n_flat.any():
+        warn_limit(f"eos_sweep: {int(out.n_flat.sum())} of {lam.size} samples of lambda_1 are 0 "
+                   "(flat patch); the geometric mean is not meaningful there, see EoSSweep.n_flat")
+    return out

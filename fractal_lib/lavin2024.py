@@ -16,7 +16,6 @@ period) the choices are ours and the chapter says so.
 from __future__ import annotations
 
 from dataclasses import asdict
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -24,10 +23,11 @@ import torch
 from . import batched_mlp as B
 from . import dynamical_loss as DL
 from . import hessian, loss_slices, spirals
-from .cache import code_version, default_cache
+from .cache import code_version_of, default_cache
+from .checks import warn_limit
 from .torchtools import num_threads
 
-CODE_VERSION = code_version(*(Path(m.__file__) for m in (B, DL, spirals, loss_slices)), Path(__file__))
+CODE_VERSION = code_version_of(__name__)
 
 # ----------------------------------------------------------------------------- constants
 N_PER_CLASS, N_CLASSES, NOISE, TURNS = 100, 3, 0.2, 2.0
@@ -145,7 +145,8 @@ def slice_at(res: B.TrainResult, t: int, n_grid: int, *, radius: float = 1.0,
              reading: str = "normalized") -> dict[str, np.ndarray]:
     """Fig. 2 slice at step ``t`` of :func:`fig2`'s run: the DCE loss (weights of step ``t``) on
     ``x_t + a v1 + b v2`` for ``a, b`` in ``[-radius, radius]``, with ``v1, v2`` the top-2 Hessian
-    eigenvectors (:func:`fractal_lib.hessian.top_eigen`), and the next 20 positions projected."""
+    eigenvectors (:func:`fractal_lib.hessian.top_eigen`; ``eig_converged`` holds its flags), and
+    the next 20 positions projected."""
     tr, _ = data()
     y1 = tr.onehot
     gam = torch.as_tensor(schedule(reading=reading).weights(t))[None]
@@ -161,7 +162,7 @@ def slice_at(res: B.TrainResult, t: int, n_grid: int, *, radius: float = 1.0,
 
     z = loss_slices.loss_slice(batched, params, v1, v2, grid, grid, batched=True, batch_size=64)
     traj = loss_slices.project([res.params_at(t + k) for k in range(SLICE_STEPS + 1)], params, v1, v2)
-    return {"grid": grid, "loss": z, "traj": traj, "eig": eig.values}
+    return {"grid": grid, "loss": z, "traj": traj, "eig": eig.values, "eig_converged": eig.converged}
 
 
 def cached_slice(res: B.TrainResult, t: int, n_grid: int, *, radius: float = 1.0) -> dict[str, np.ndarray]:
@@ -201,42 +202,130 @@ def fig3(widths, n_seeds: int, *, losses, eta: float, A_: float, T_: int, period
     return out
 
 
-def fig4(etas, losses, n_seeds: int, *, A_: float, T_: int, periods: int,
+def fig4_max_steps(etas, T_: int, max_periods: int | None = None) -> np.ndarray:
+    """Longest search window of :func:`fig4` for each learning rate, in steps: ``max_periods``
+    periods when given, else the paper's protocol, a total training time of ``10^5 / eta`` steps
+    (:data:`FIG4_TOTAL`), rounded up to whole periods."""
+    e = np.atleast_1d(np.asarray(etas, dtype=float))
+    if int(T_) < 1:
+        raise ValueError(f"T_ (period) must be >= 1, got {T_}")
+    if max_periods is not None:
+        if int(max_periods) < 1:
+            raise ValueError(f"max_periods must be >= 1 or None, got {max_periods}")
+        return np.full(e.shape, int(max_periods) * int(T_), dtype=np.int64)
+    return (np.ceil(FIG4_TOTAL / (e * int(T_))) * int(T_)).astype(np.int64)
+
+
+def fig4(etas, losses, n_seeds: int, *, A_: float, T_: int, periods: int = 2, max_periods: int | None = None,
          width: int = WIDTH_FIG2, lanczos_iter: int = 20) -> dict[str, dict[str, np.ndarray]]:
     """``lambda_max`` at the first instability of each run, per loss and learning rate.
 
-    Every learning rate and seed of a loss runs in one batch for ``periods`` periods. The first
-    instability is :func:`~fractal_lib.dynamical_loss.first_instability` of the update ratio,
-    looked for from ``T/2`` on (the second half of the first period, where Fig. 2's cascade
-    starts; this skips the initial transient). A second, cached pass re-runs each model up to its
-    own first instability and computes ``lambda_max`` of the current loss exactly there.
+    Every learning rate and seed of a loss first runs in one batch for ``periods`` periods. The
+    first instability is :func:`~fractal_lib.dynamical_loss.first_instability` of the update
+    ratio, looked for from ``T/2`` on (the second half of the first period, where Fig. 2's cascade
+    starts; this skips the initial transient). The curvature grows from period to period, and the
+    smaller ``eta``, the more periods it takes to reach ``2/eta`` (on the chapter's spiral with
+    ``T = 1000``: 1 period at ``eta = 1``, about 4 at 0.5, 10 to 13 at 0.25). So runs with no
+    instability that did not diverge are run again, alone (a model's trajectory does not depend
+    on its batch), with the window doubled, until they find one or the window reaches
+    :func:`fig4_max_steps` (``max_periods`` periods, or the paper's ``10^5 / eta`` steps). A run
+    still without an instability then is *censored*: the result says so, with its window, and one
+    :class:`~fractal_lib.checks.EstimatorWarning` is issued. A second, cached pass re-runs each
+    model up to its own first instability and computes ``lambda_max`` of the current loss exactly
+    there (batched Lanczos; its ``converged`` flag is returned).
 
-    Returns ``{loss: {"t": (n_eta, n_seeds), "lam": (n_eta, n_seeds), "diverged": (n_eta, n_seeds)}}``
-    (``t = -1`` and ``lam = NaN``: no instability found; ``diverged``: the loss overflowed).
+    Parameters
+    ----------
+    etas : sequence of float
+        Learning rates.
+    losses : sequence of str
+        Dynamical losses (``"dce"``, ``"dmse1"``, ``"dmse2"``).
+    n_seeds : int
+        Runs per (loss, eta).
+    A_, T_ : float, int
+        Amplitude and period of the schedule.
+    periods : int
+        First search window, in periods (>= 1).
+    max_periods : int, optional
+        Longest window, in periods; default the paper's ``10^5 / eta`` steps.
+    width : int
+        Hidden width.
+    lanczos_iter : int
+        Krylov dimension of the ``lambda_max`` evaluation.
+
+    Returns
+    -------
+    dict
+        ``{loss: fields}``, each field shaped ``(n_eta, n_seeds)``: ``t`` (first unstable step, -1
+        where none), ``lam`` (``lambda_max`` there, NaN where none), ``found``, ``diverged`` (the
+        loss overflowed before an instability was found), ``censored`` (neither found nor
+        diverged within the window), ``window`` (steps searched), ``at_cap`` (censored with the
+        window at its maximum), ``at_start`` (found at the very first searched step ``T/2``: the
+        run was already unstable, e.g. still in its initial transient, so ``t`` is not
+        necessarily its *first* instability) and ``lam_converged`` (Lanczos flag; True where there
+        is no ``lam``).
+
+    Raises
+    ------
+    ValueError
+        ``periods < 1``, ``max_periods < 1`` or ``n_seeds < 1``.
     """
+    if int(periods) < 1:
+        raise ValueError(f"periods must be >= 1, got {periods}")
+    if int(n_seeds) < 1:
+        raise ValueError(f"n_seeds must be >= 1, got {n_seeds}")
     etas = np.asarray(etas, dtype=float)
     e = np.repeat(etas, n_seeds)
     s = np.tile(np.arange(n_seeds), etas.size)
+    cap = fig4_max_steps(e, T_, max_periods)
     sched = schedule(A_, T_)
     tr, _ = data()
+    start = int(T_) // 2
     out = {}
     for kind in losses:
-        r = run(width, s, loss=kind, schedules=sched, eta=e, steps=periods * int(T_))
-        t_star = DL.first_instability(r.ratio, start=int(T_) // 2)
-        lam = np.full(t_star.shape, np.nan)
+        window = np.minimum(int(periods) * int(T_), cap)
+        t_star = np.full(s.size, -1, dtype=np.int64)
+        div = np.zeros(s.size, dtype=bool)
+        todo = np.arange(s.size)
+        while todo.size:
+            steps = int(window[todo].max())
+            r = run(width, s[todo], loss=kind, schedules=sched, eta=e[todo], steps=steps)
+            w = window[todo]
+            ratio = np.where(np.arange(steps)[None, :] < w[:, None], r.ratio, np.nan)
+            t_star[todo] = DL.first_instability(ratio, start=start)
+            div[todo] = ~np.isfinite(r.static_loss[np.arange(todo.size), w]) & (t_star[todo] < 0)
+            todo = todo[(t_star[todo] < 0) & ~div[todo] & (window[todo] < cap[todo])]
+            window[todo] = np.minimum(2 * window[todo], cap[todo])
         found = t_star >= 0
+        lam = np.full(t_star.shape, np.nan)
+        conv = np.ones(t_star.shape, dtype=bool)
         if found.any():
-            r2 = run(width, s, loss=kind, schedules=sched, eta=e, steps=int(t_star.max()),
-                     snap_steps=np.unique(t_star[found]))
-            idx = np.searchsorted(r2.snap_steps, np.where(found, t_star, r2.snap_steps[0]))
-            m = np.arange(s.size)
-            params = [torch.as_tensor(r2.snapshots[n][idx, m]) for n in B.PARAM_NAMES]
-            gam = torch.as_tensor(sched.weights(np.maximum(t_star, 0)))
+            idx_f = np.flatnonzero(found)
+            r2 = run(width, s[idx_f], loss=kind, schedules=sched, eta=e[idx_f],
+                     steps=int(t_star[idx_f].max()), snap_steps=np.unique(t_star[idx_f]))
+            snap = np.searchsorted(r2.snap_steps, t_star[idx_f])
+            m = np.arange(idx_f.size)
+            params = [torch.as_tensor(r2.snapshots[n][snap, m]) for n in B.PARAM_NAMES]
+            gam = torch.as_tensor(sched.weights(t_star[idx_f]))
             with num_threads(1):
-                vals, _ = B.batched_top_eigen(params, tr.x, tr.onehot, kind, gam, k=1, n_iter=lanczos_iter)
-            lam = np.where(found, vals[:, 0], np.nan)
-        out[kind] = {"t": t_star.reshape(etas.size, n_seeds), "lam": lam.reshape(etas.size, n_seeds),
-                     "diverged": r.diverged.reshape(etas.size, n_seeds)}
+                eig = B.batched_top_eigen(params, tr.x, tr.onehot, kind, gam, k=1, n_iter=lanczos_iter)
+            lam[idx_f] = eig.values[:, 0]
+            conv[idx_f] = eig.converged[:, 0]
+        censored = ~found & ~div
+        at_cap = censored & (window >= cap)
+        at_start = t_star == start         # already unstable when the search began (transient?)
+        if censored.any():
+            warn_limit(f"fig4 ({kind}): {int(censored.sum())} of {s.size} runs found no instability "
+                       f"within their window (up to {int(window.max())} steps; at the cap: "
+                       f"{int(at_cap.sum())}); see 'censored', 'window'")
+        if not conv.all():
+            warn_limit(f"fig4 ({kind}): lambda_max did not converge in {lanczos_iter} Lanczos steps for "
+                       f"{int((~conv).sum())} runs; see 'lam_converged'")
+        shape = (etas.size, int(n_seeds))
+        out[kind] = {"t": t_star.reshape(shape), "lam": lam.reshape(shape), "found": found.reshape(shape),
+                     "diverged": div.reshape(shape), "censored": censored.reshape(shape),
+                     "window": window.reshape(shape), "at_cap": at_cap.reshape(shape),
+                     "at_start": at_start.reshape(shape), "lam_converged": conv.reshape(shape)}
     return out
 
 
@@ -256,13 +345,8 @@ def at_map(As, Ts, n_seeds: int, *, width: int, periods: int, loss: str = "dce",
 
 
 def mean_sem(a: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and error of the mean (``std / sqrt(n)``, ``ddof=1``) over the finite entries along
-    ``axis``; NaN where there are none, error 0 where there is one."""
-    a = np.asarray(a, dtype=float)
-    ok = np.isfinite(a)
-    n = ok.sum(axis=axis)
-    s = np.where(ok, a, 0.0).sum(axis=axis)
-    mean = np.divide(s, n, out=np.full(n.shape, np.nan), where=n > 0)
-    dev = np.where(ok, a - np.expand_dims(np.nan_to_num(mean), axis), 0.0)
-    var = np.divide((dev**2).sum(axis=axis), n - 1, out=np.zeros(n.shape), where=n > 1)
-    return mean, np.sqrt(var / np.maximum(n, 1))
+    """Mean and error of the mean over the finite entries along ``axis``: :func:`fractal_lib.fits.mean_sem`
+    (kept here for the chapter's ``P.mean_sem``)."""
+    from .fits import mean_sem as _mean_sem
+
+    return _mean_sem(a, axis)

@@ -14,6 +14,11 @@ Fitting (:func:`fit_sas`)
        characteristic function per ``alpha`` on a fine grid, and the convergent-at-infinity
        series for the tails. The 95 % confidence interval comes from the observed information
        (numerical Hessian of the log-likelihood).
+    3. Limits: fits are restricted to ``0.5 <= alpha <= 2`` (the density below 0.5 is not accurate
+       enough). An estimate on a bound sets ``at_bound=True``, its interval becomes one-sided and
+       open at that bound (``(0, upper]`` at 0.5: the truth may lie anywhere below;
+       ``[lower, 2]`` at the Gaussian end), and one ``EstimatorWarning`` is issued; so does an
+       optimiser that did not converge (``converged=False``).
 
 ``scipy.stats.levy_stable.fit`` fits the same model (plus skewness) by numerical integration of
 the density at every sample, which is orders of magnitude slower (see
@@ -28,6 +33,9 @@ from functools import lru_cache
 
 import numpy as np
 from scipy import optimize, special, stats
+
+from .checks import as_float_array, warn_limit
+from .fits import line_fit
 
 ALPHA_MIN = 0.5  # fits are restricted to [ALPHA_MIN, 2]
 _H = 0.01  # grid step of the FFT density (standardised units)
@@ -56,6 +64,9 @@ def sample_sas(alpha: float, n: int, *, gamma: float = 1.0, delta: float = 0.0,
         raise ValueError(f"alpha must lie in (0, 2], got {alpha}")
     if gamma <= 0:
         raise ValueError(f"gamma must be > 0, got {gamma}")
+    if int(n) != n or n < 1:
+        raise ValueError(f"n must be a positive integer, got {n!r}")
+    n = int(n)
     rng = np.random.default_rng(seed)
     v = rng.uniform(-np.pi / 2, np.pi / 2, n)
     w = rng.exponential(1.0, n)
@@ -145,7 +156,9 @@ class SaSFit:
         Stability index, scale and location.
     alpha_ci : tuple of float
         95 % confidence interval of ``alpha`` (observed information for ``"ml"``; asymptotic
-        regression error for ``"cf"``), clipped to ``[0.5, 2]``.
+        regression error for ``"cf"``), clipped to ``[0.5, 2]``. When ``at_bound``, one-sided:
+        ``(0, upper]`` at the lower bound 0.5 (``alpha`` may lie anywhere below it) and
+        ``[lower, 2]`` at the Gaussian end.
     loglik : float
         Log-likelihood of the data under the fit (sum over samples).
     llr_gaussian : float
@@ -156,6 +169,10 @@ class SaSFit:
         Number of samples.
     method : str
         ``"cf"`` or ``"ml"``.
+    at_bound : bool
+        The estimate sits on a bound of the fitted range ``[0.5, 2]`` (see ``alpha_ci``).
+    converged : bool
+        The optimiser (``"ml"``) reported success; always True for ``"cf"``.
     """
 
     alpha: float
@@ -168,14 +185,20 @@ class SaSFit:
     vuong_p: float
     n: int
     method: str
+    at_bound: bool = False
+    converged: bool = True
 
     def __str__(self) -> str:
         lo, hi = self.alpha_ci
-        return f"alpha = {self.alpha:.3f} [{lo:.3f}, {hi:.3f}], gamma = {self.gamma:.3g}"
+        flag = " (at bound)" if self.at_bound else ""
+        return f"alpha = {self.alpha:.3f} [{lo:.3f}, {hi:.3f}]{flag}, gamma = {self.gamma:.3g}"
 
 
 def _cf_estimate(x: np.ndarray) -> tuple[float, float, float, float]:
-    """(alpha, gamma, delta, se_alpha) by regression on the empirical characteristic function."""
+    """(alpha, gamma, delta, se_alpha) by regression on the empirical characteristic function.
+
+    Raises ``ValueError`` when the empirical characteristic function has fewer than 3 usable
+    points (e.g. a sample concentrated on very few values)."""
     delta = float(np.median(x))
     q75, q25 = np.percentile(x, [75, 25])
     s0 = float(q75 - q25) / 2.0
@@ -191,10 +214,9 @@ def _cf_estimate(x: np.ndarray) -> tuple[float, float, float, float]:
         if ok.sum() < 4:
             ok = (phi > 0.02) & (phi < 0.98)
         if ok.sum() < 3:
-            break
-        xs = np.log(u[ok])
-        ys = np.log(-np.log(phi[ok] ** 2))
-        fit = stats.linregress(xs, ys)
+            raise ValueError("x: the empirical characteristic function has fewer than 3 points in "
+                             "(0.02, 0.98); the sample is too concentrated for a stable fit")
+        fit = line_fit(np.log(u[ok]), np.log(-np.log(phi[ok] ** 2)))
         alpha = float(np.clip(fit.slope, ALPHA_MIN, 2.0))
         # log(2 gamma^alpha) = intercept
         lg = (fit.intercept - math.log(2.0)) / max(alpha, 1e-6)
@@ -208,7 +230,7 @@ def _gauss_ll(x: np.ndarray) -> np.ndarray:
 
 
 def _finish(x: np.ndarray, alpha: float, gamma: float, delta: float, ci: tuple[float, float],
-            method: str) -> SaSFit:
+            method: str, at_bound: bool = False, converged: bool = True) -> SaSFit:
     ll_s = sas_logpdf(x, alpha, gamma, delta)
     ll_g = _gauss_ll(x)
     d = ll_s - ll_g
@@ -216,46 +238,39 @@ def _finish(x: np.ndarray, alpha: float, gamma: float, delta: float, ci: tuple[f
     sd = float(np.std(d))
     vz = float(d.sum() / (math.sqrt(n) * sd)) if sd > 0 else 0.0
     vp = float(2 * stats.norm.sf(abs(vz)))
-    return SaSFit(float(alpha), float(gamma), float(delta), ci, float(ll_s.sum()), float(d.sum()),
-                  vz, vp, n, method)
+    return SaSFit(float(alpha), float(gamma), float(delta), (float(ci[0]), float(ci[1])),
+                  float(ll_s.sum()), float(d.sum()), vz, vp, n, method, bool(at_bound), bool(converged))
 
 
-def fit_sas(x: np.ndarray, *, method: str = "ml", max_samples: int | None = None,
-            seed: int = 0) -> SaSFit:
-    """Fit a symmetric alpha-stable law to samples.
+_BOUND_TOL = 1e-3  # an estimate this close to 0.5 or 2 counts as on the bound
 
-    Parameters
-    ----------
-    x : array
-        Samples (NaN and infinite values are rejected).
-    method : {"ml", "cf"}
-        ``"cf"``: characteristic-function regression only (fast, consistent, wider intervals);
-        ``"ml"``: that start refined by maximum likelihood.
-    max_samples : int, optional
-        Fit a seeded random subset of this size (the authors fit 5000 sampled components).
-    seed : int
-        Seed of that subset.
 
-    Returns
-    -------
-    SaSFit
-    """
-    a = np.asarray(x, dtype=float).ravel()
-    if a.size < 20:
-        raise ValueError(f"need at least 20 samples, got {a.size}")
-    if not np.all(np.isfinite(a)):
-        raise ValueError("x contains NaN or infinite values")
+def _interval(alpha: float, se: float) -> tuple[tuple[float, float], bool]:
+    """95 % interval of alpha and whether alpha sits on a bound (then one-sided, open there)."""
+    if alpha - ALPHA_MIN < _BOUND_TOL:
+        hi = alpha + 1.645 * se if np.isfinite(se) else 2.0
+        return (0.0, min(2.0, hi)), True
+    if 2.0 - alpha < _BOUND_TOL:
+        lo = alpha - 1.645 * se if np.isfinite(se) else ALPHA_MIN
+        return (max(ALPHA_MIN, lo), 2.0), True
+    half = 1.96 * se if np.isfinite(se) else math.nan
+    return (max(ALPHA_MIN, alpha - half), min(2.0, alpha + half)), False
+
+
+def _fit_sas(x: np.ndarray, method: str, max_samples: int | None, seed: int) -> SaSFit:
     if method not in ("ml", "cf"):
         raise ValueError(f"method must be 'ml' or 'cf', got {method!r}")
+    a = as_float_array(x, "x", min_size=20, nonconstant=True).ravel()
     if max_samples is not None and a.size > max_samples:
         a = np.random.default_rng(seed).choice(a, size=max_samples, replace=False)
-    scale = float(np.percentile(a, 75) - np.percentile(a, 25)) or float(np.std(a)) or 1.0
-    z = a / scale  # work in standardised units; gamma and delta are scaled back at the end
+        as_float_array(a, "x (subsample)", nonconstant=True)
+    scale = float(np.percentile(a, 75) - np.percentile(a, 25)) or float(np.std(a))
+    loc = float(np.median(a))
+    z = (a - loc) / scale  # standardised units (shift/scale invariance); mapped back at the end
     alpha0, gamma0, delta0, se0 = _cf_estimate(z)
     if method == "cf":
-        half = 1.96 * se0 if np.isfinite(se0) else math.nan
-        ci = (max(ALPHA_MIN, alpha0 - half), min(2.0, alpha0 + half))
-        return _finish(a, alpha0, gamma0 * scale, delta0 * scale, ci, "cf")
+        ci, at_bound = _interval(alpha0, se0)
+        return _finish(a, alpha0, gamma0 * scale, loc + delta0 * scale, ci, "cf", at_bound)
 
     def nll(p: np.ndarray) -> float:
         al = float(np.clip(p[0], ALPHA_MIN, 2.0))
@@ -267,9 +282,56 @@ def fit_sas(x: np.ndarray, *, method: str = "ml", max_samples: int | None = None
                             options={"maxiter": 200})
     al, lgam, dl = float(res.x[0]), float(res.x[1]), float(res.x[2])
     se = _alpha_se(nll, np.array([al, lgam, dl]))
-    half = 1.96 * se
-    ci = (max(ALPHA_MIN, al - half), min(2.0, al + half))
-    return _finish(a, al, math.exp(lgam) * scale, dl * scale, ci, "ml")
+    ci, at_bound = _interval(al, se)
+    return _finish(a, al, math.exp(lgam) * scale, loc + dl * scale, ci, "ml", at_bound, bool(res.success))
+
+
+def _limit_message(fit: SaSFit) -> str:
+    parts = []
+    if fit.at_bound:
+        side = "lower bound 0.5 (the true alpha may be smaller)" if fit.alpha < 1 else "Gaussian end 2"
+        parts.append(f"alpha = {fit.alpha:.3f} sits on the {side}; alpha_ci is one-sided "
+                     f"[{fit.alpha_ci[0]:.3f}, {fit.alpha_ci[1]:.3f}] (at_bound=True)")
+    if not fit.converged:
+        parts.append("the likelihood optimiser did not converge (converged=False)")
+    return "; ".join(parts)
+
+
+def fit_sas(x: np.ndarray, *, method: str = "ml", max_samples: int | None = None,
+            seed: int = 0) -> SaSFit:
+    """Fit a symmetric alpha-stable law to samples.
+
+    Parameters
+    ----------
+    x : array, shape (n,)
+        Samples, ``n >= 20``, finite and not all equal.
+    method : {"ml", "cf"}
+        ``"cf"``: characteristic-function regression only (fast, consistent, wider intervals);
+        ``"ml"``: that start refined by maximum likelihood.
+    max_samples : int, optional
+        Fit a seeded random subset of this size (the authors fit 5000 sampled components).
+    seed : int
+        Seed of that subset.
+
+    Returns
+    -------
+    SaSFit
+        ``alpha`` is restricted to ``[0.5, 2]``; an estimate on a bound has ``at_bound=True`` and
+        a one-sided interval open at that bound, and one
+        :class:`~fractal_lib.checks.EstimatorWarning` is issued (also when ``converged`` is False).
+        ``alpha`` is invariant under a shift and a positive rescaling of ``x`` (``gamma`` scales,
+        ``delta`` shifts).
+
+    Raises
+    ------
+    ValueError
+        Fewer than 20 samples, non-finite or constant samples, an unknown ``method``, or a sample
+        too concentrated for the characteristic-function start.
+    """
+    fit = _fit_sas(x, method, max_samples, seed)
+    if fit.at_bound or not fit.converged:
+        warn_limit(f"fit_sas: {_limit_message(fit)}")
+    return fit
 
 
 def _alpha_se(nll, p: np.ndarray) -> float:
@@ -299,6 +361,37 @@ def _alpha_se(nll, p: np.ndarray) -> float:
     return math.sqrt(var) if var > 0 else math.nan
 
 
-def fit_windows(samples: list[np.ndarray], **kwargs) -> list[SaSFit]:
-    """:func:`fit_sas` on each array of ``samples`` (e.g. gradient components per window)."""
-    return [fit_sas(s, **kwargs) for s in samples]
+def fit_windows(samples: list[np.ndarray], *, method: str = "ml", max_samples: int | None = None,
+                seed: int = 0) -> list[SaSFit]:
+    """:func:`fit_sas` on each array of ``samples`` (e.g. gradient components per window).
+
+    Parameters
+    ----------
+    samples : list of array
+        One sample per window (each as :func:`fit_sas` requires).
+    method, max_samples, seed
+        As in :func:`fit_sas`.
+
+    Returns
+    -------
+    list of SaSFit
+        One warning in all when some fits sit on a bound or did not converge (see their flags).
+
+    Raises
+    ------
+    ValueError
+        ``samples`` empty, or one sample degenerate (the message names its index).
+    """
+    if len(samples) == 0:
+        raise ValueError("samples is empty")
+    out = []
+    for k, smp in enumerate(samples):
+        try:
+            out.append(_fit_sas(smp, method, max_samples, seed))
+        except ValueError as err:
+            raise ValueError(f"samples[{k}]: {err}") from None
+    bad = [k for k, f in enumerate(out) if f.at_bound or not f.converged]
+    if bad:
+        warn_limit(f"fit_windows: {len(bad)} of {len(out)} fits sit on a bound of alpha or did not "
+                   f"converge (windows {bad[:10]}; see at_bound / converged)")
+    return out

@@ -17,16 +17,19 @@ reaches 1e16, and Fig. S3 varies that bound.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from . import landscapes as L
 from . import trainability as T
-from .cache import code_version, default_cache
+from .cache import code_version_of, default_cache
+from .checks import EstimatorWarning, warn_limit
 from .report import fmt  # noqa: F401  (re-exported for the chapter)
+
+CODE_VERSION = code_version_of(__name__)
 
 EPS, LAM = 0.2, 0.1
 """Amplitude and wavelength of Figs. 1, 2a, 2b, 4b, 4c, S4, S5."""
@@ -202,7 +205,7 @@ def authors_test_outcomes(kind: str, d: int, log2_n: int) -> np.ndarray:
     params = {"kind": kind, "eps": ls.eps, "lam": ls.lam, "x0": x0, "bound": crit.bound,
               "steps": STEPS, "grid": [grid.lr_min, grid.lr_max, grid.log2_n]}
     res = default_cache().cached(
-        "liu2024-authors-test", params, code_version(Path(__file__)),
+        "liu2024-authors-test", params, CODE_VERSION,
         lambda: {"diverged": _authors_test(kind, ls.eps, ls.lam, grid.values(), x0, crit.bound,
                                            STEPS)})
     return res["diverged"]
@@ -255,5 +258,11 @@ def alphas_from(outcomes: np.ndarray, min_level: int) -> np.ndarray:
     """Box dimension of every column, fitted from ``min_level`` to the last level (exp-6/7 fit
     levels 10..20 multiplicative, 11..20 additive)."""
     counts = T.boundary_counts(outcomes)
-    return np.array([T.box_dimension(counts[:, j], min_level=min_level).alpha
-                     for j in range(counts.shape[1])])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EstimatorWarning)
+        fits = [T.box_dimension(counts[:, j], min_level=min_level) for j in range(counts.shape[1])]
+    short = sum(not f.reliable for f in fits)
+    if short:
+        warn_limit(f"alphas_from: {short} of {len(fits)} columns have fewer than 3 levels from level "
+                   f"{min_level} to {counts.shape[0] - 1} (no standard error; DimensionFit.note)")
+    return np.array([f.alpha for f in fits])

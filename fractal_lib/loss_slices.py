@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import torch
 
+from .torchtools import preserved_state
+
 Params = Sequence[torch.Tensor]
 
 
@@ -33,7 +35,8 @@ def _grid(name: str, v: np.ndarray | Sequence[float]) -> np.ndarray:
 
 def loss_slice(loss_fn: Callable[[list[torch.Tensor]], torch.Tensor], params: Params, d1: Params,
                d2: Params, alphas: np.ndarray | Sequence[float], betas: np.ndarray | Sequence[float], *,
-               batched: bool = False, batch_size: int = 256) -> np.ndarray:
+               batched: bool = False, batch_size: int = 256,
+               model: torch.nn.Module | None = None) -> np.ndarray:
     """Loss on the plane ``params + a d1 + b d2``.
 
     Parameters
@@ -51,13 +54,26 @@ def loss_slice(loss_fn: Callable[[list[torch.Tensor]], torch.Tensor], params: Pa
         Whether ``loss_fn`` evaluates a batch of points at once.
     batch_size : int
         Points per call when batched (>= 1).
+    model : nn.Module, optional
+        A module that ``loss_fn`` calls (e.g. through ``torch.func.functional_call``). When given,
+        the slice is evaluated in eval mode inside :func:`fractal_lib.torchtools.preserved_state`,
+        so its buffers (BatchNorm statistics), mode flags and the global random state are
+        bit-identical on return.
 
     Returns
     -------
     ndarray, shape (len(alphas), len(betas))
         ``out[i, j] = L(params + alphas[i] d1 + betas[j] d2)``; NaN/inf are kept (a slice may
         reach a region where the loss overflows).
+
+    Raises
+    ------
+    ValueError
+        Directions that do not match ``params``, empty or non-finite grids, ``batch_size < 1``.
     """
+    if model is not None:
+        with preserved_state(model, evaluate=True):
+            return loss_slice(loss_fn, params, d1, d2, alphas, betas, batched=batched, batch_size=batch_size)
     _check_dirs(params, d1, d2)
     a = _grid("alphas", alphas)
     b = _grid("betas", betas)

@@ -14,7 +14,7 @@ fix the authors' protocols and cache every result on disk.
 
 from __future__ import annotations
 
-from pathlib import Path
+import warnings
 from typing import Any
 
 import numpy as np
@@ -25,13 +25,12 @@ from . import grid_descent as G
 from . import lyapunov as Ly
 from . import surfaces as S
 from . import wavelet_leaders as W
-from .cache import code_version, default_cache
+from .cache import code_version_of, default_cache
+from .checks import EstimatorWarning
+from .fits import bootstrap_ci
 from .report import fmt  # noqa: F401  (re-exported for the chapter)
 
-_HERE = Path(__file__).resolve().parent
-CODE_VERSION = code_version(*(_HERE / f for f in (
-    "surfaces.py", "grid_descent.py", "lyapunov.py", "wavelet_leaders.py", "fractional_langevin.py",
-    "diffusion.py", "ly2025.py")))
+CODE_VERSION = code_version_of(__name__)
 
 # ----------------------------------------------------------------------------- the paper's settings
 N = 1024
@@ -122,11 +121,16 @@ def fbs(n: int, hurst: float, seed: int = 0) -> np.ndarray:
 
 
 def spectrum(z: np.ndarray, q: np.ndarray = W.DEFAULT_Q) -> W.MFSpectrum:
-    """Wavelet-leader spectrum over ``j = 2 .. log2(n) - 3`` (``j = 1, 2`` below 64 x 64)."""
+    """Wavelet-leader spectrum over ``j = 2 .. log2(n) - 3`` (``j = 1, 2`` below 64 x 64).
+
+    The chapter reads :attr:`~fractal_lib.wavelet_leaders.MFSpectrum.valid` (and
+    ``n_excluded``) itself, so the estimator's warning about implausible orders is silenced here.
+    """
     n = 2 ** int(np.floor(np.log2(z.shape[0])))
-    if n < 64:
-        return W.leader_spectrum(z, q, j1=1, j2=2)
-    return W.leader_spectrum(z, q, j1=2, j2=int(np.log2(n)) - 3)
+    j1, j2 = (1, 2) if n < 64 else (2, int(np.log2(n)) - 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EstimatorWarning)
+        return W.leader_spectrum(z, q, j1=j1, j2=j2)
 
 
 def _auto_cluster(mins: G.Minima, hmap: np.ndarray, which: str, radius: float) -> np.ndarray:
@@ -180,7 +184,9 @@ def minima_clusters(z: np.ndarray, n_lowest: int, *, min_members: int = 10) -> d
         out[f"{which}_H"] = float(hmap[pool.rows[sel], pool.cols[sel]].mean()) if sel.any() else float("nan")
         out[which] = G.cluster_counts(pool.xy[sel], pool.xy, radii) if sel.any() else None
         try:
-            fit = G.power_law_fit(radii, out[which], x_min=max(lo, 1.0), x_max=max(hi, 3.0))
+            with warnings.catch_warnings():  # the ledger reads fit.few_points
+                warnings.simplefilter("ignore", EstimatorWarning)
+                fit = G.power_law_fit(radii, out[which], x_min=max(lo, 1.0), x_max=max(hi, 3.0))
         except (ValueError, TypeError):
             fit = None
         out[f"{which}_fit"] = fit
@@ -218,10 +224,24 @@ def eos(n: int, n_levels: int, lrs: np.ndarray, n_seeds: int, n_steps: int, n_la
 
     def compute():
         z = landscape(n, n_levels, seed)
-        return {"lambda1": G.eos_sweep(z, lrs, n_seeds=n_seeds, n_steps=n_steps, n_last=n_last).lambda1}
+        with warnings.catch_warnings():  # the chapter reads EoSSweep.n_flat
+            warnings.simplefilter("ignore", EstimatorWarning)
+            return {"lambda1": G.eos_sweep(z, lrs, n_seeds=n_seeds, n_steps=n_steps, n_last=n_last).lambda1}
     out = _cached("ly2025-eos", {"n": n, "levels": n_levels, "seed": seed, "lrs": lrs, "seeds": n_seeds,
                                  "T": n_steps, "last": n_last}, compute)
     return G.EoSSweep(lrs, out["lambda1"])
+
+
+def _boot(v: np.ndarray, n_boot: int, seed: int = 0) -> tuple[float, float, float]:
+    """Mean and percentile-bootstrap 95 % CI of the finite entries of ``v`` (NaN when none;
+    a degenerate interval when fewer than two or all equal)."""
+    v = np.asarray(v, dtype=np.float64)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return float("nan"), float("nan"), float("nan")
+    if v.size < 2 or np.ptp(v) == 0:
+        return float(v.mean()), float(v.mean()), float(v.mean())
+    return tuple(bootstrap_ci(v, n_boot=n_boot, seed=seed))
 
 
 def lyapunov_sweep(n: int, n_levels: int, lrs: np.ndarray, *, trials: int, estimates: int,
@@ -234,6 +254,15 @@ def lyapunov_sweep(n: int, n_levels: int, lrs: np.ndarray, *, trials: int, estim
     each, ``d0`` separation; the bootstrap mean and 95 % CI of the last estimate of each trial.
     The authors carried the start over from the previous eta (warm start); here every eta
     burns in from the maximum, so all run in parallel.
+
+    Returns
+    -------
+    dict
+        ``last`` (lrs, trials) with NaN where the last estimate collapsed; ``mean``, ``lo``,
+        ``hi`` over the usable trials; per eta ``n_used`` (usable last estimates),
+        ``collapsed`` (last estimates lost to rounding, excluded), ``saturated`` (last
+        estimates in the nonlinear regime, kept) and ``saturated_frac`` (fraction of all
+        estimates saturated). See :func:`fractal_lib.lyapunov.max_lyapunov`.
     """
     lrs = np.asarray(lrs, dtype=float)
 
@@ -249,10 +278,16 @@ def lyapunov_sweep(n: int, n_levels: int, lrs: np.ndarray, *, trials: int, estim
         x0[:, 0] = np.clip(x0[:, 0], 0, z.shape[1] - 1)
         x0[:, 1] = np.clip(x0[:, 1], 0, z.shape[0] - 1)
         adv = G.gd_map(z, np.repeat(lrs, trials))
-        res = Ly.max_lyapunov(adv, x0, d0=d0, interval=interval, n_estimates=estimates, seed=seed)
+        with warnings.catch_warnings():  # the flags are returned and shown by the chapter
+            warnings.simplefilter("ignore", EstimatorWarning)
+            res = Ly.max_lyapunov(adv, x0, d0=d0, interval=interval, n_estimates=estimates, seed=seed)
         last = res.last.reshape(k, trials)
-        stats = np.array([Ly.bootstrap_mean(v, n_boot=n_boot, seed=seed) for v in last])
-        return {"last": last, "mean": stats[:, 0], "lo": stats[:, 1], "hi": stats[:, 2]}
+        stats = np.array([_boot(v, n_boot, seed) for v in last])
+        return {"last": last, "mean": stats[:, 0], "lo": stats[:, 1], "hi": stats[:, 2],
+                "n_used": np.isfinite(last).sum(axis=1),
+                "collapsed": res.collapsed[:, -1].reshape(k, trials).sum(axis=1),
+                "saturated": res.saturated[:, -1].reshape(k, trials).sum(axis=1),
+                "saturated_frac": res.saturated.reshape(k, -1).mean(axis=1)}
     return _cached("ly2025-mle", {"n": n, "levels": n_levels, "seed": seed, "lrs": lrs, "trials": trials,
                                   "est": estimates, "burn": burn_in, "int": interval, "d0": d0,
                                   "boot": n_boot}, compute)
@@ -349,12 +384,8 @@ def alpha_table(result: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     alpha = np.where(_moving(result["tamsd"]), result["alpha"], np.nan)
     mean, lo, hi, trapped = [], [], [], []
     for row in alpha:
-        v = row[np.isfinite(row)]
-        trapped.append(row.size - v.size)
-        if v.size >= 2:
-            m, a, b = Ly.bootstrap_mean(v, n_boot=10_000)
-        else:
-            m = a = b = float(v[0]) if v.size else float("nan")
+        trapped.append(int(row.size - np.isfinite(row).sum()))
+        m, a, b = _boot(row, 10_000)
         mean.append(m)
         lo.append(a)
         hi.append(b)
@@ -375,9 +406,11 @@ def fle_fits(result: dict[str, np.ndarray], hs: np.ndarray, which: tuple[float, 
             continue
         y = result["tamsd"][i, moving[0]]
         try:
-            fit = FL.fit_harmonic_tamsd(lags, y, eta=eta, hurst0=max(h, 0.51))
+            with warnings.catch_warnings():  # the chapter reads fit.converged / fit.at_bound
+                warnings.simplefilter("ignore", EstimatorWarning)
+                fit = FL.fit_harmonic_tamsd(lags, y, eta=eta, hurst0=max(h, 0.51))
             pred = FL.harmonic_tamsd(lags, hurst=fit.hurst, eta=eta, k=fit.k, thermal=fit.thermal)
-        except (RuntimeError, ValueError):
+        except ValueError:
             fit, pred = None, None
         out[h] = (y, fit, pred)
     return out

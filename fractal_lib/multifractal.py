@@ -55,6 +55,9 @@ from typing import Literal
 
 import numpy as np
 
+from .checks import warn_limit
+from .fits import line_fit
+
 Measures = np.ndarray | Sequence[np.ndarray]
 Window = tuple[int, int] | None
 
@@ -122,6 +125,12 @@ def _as_measures(mu: Measures) -> list[np.ndarray]:
         if s <= 0:
             raise ValueError(f"mu at scale {k} has zero total mass")
         out.append(c / s)
+    valid = [c for c in out if not np.all(np.isnan(c))]
+    if not valid:
+        raise ValueError("mu is all-NaN: no scale holds a valid measure")
+    if all(np.count_nonzero(c > 0) <= 1 for c in valid):
+        raise ValueError("mu has its whole mass in a single box at every scale: there is no "
+                         "distribution of mass to analyse")
     return out
 
 
@@ -145,29 +154,43 @@ class LineFit:
 def fit_lines(x: np.ndarray, y: np.ndarray) -> LineFit:
     """OLS slope of every row of ``y`` (shape ``(..., n)``) against ``x`` (shape ``(n,)``).
 
-    Points where ``y`` or ``x`` is NaN are the same for every row only if they come from
-    invalid scales; rows are fitted on the columns that are finite in all rows.
+    A thin wrapper of :func:`fractal_lib.fits.line_fit` (the library's one OLS line) that
+    returns arrays, and NaN everywhere instead of an error when fewer than two columns are
+    finite in every row (invalid scales are NaN columns; callers report how many were used).
+
+    Parameters
+    ----------
+    x : ndarray, shape ``(n,)``
+        Abscissae.
+    y : ndarray, shape ``(..., n)``
+        One row per fit.
+
+    Returns
+    -------
+    LineFit
+        Arrays of shape ``y.shape[:-1]``.
     """
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
-    ok = np.isfinite(x) & np.all(np.isfinite(y.reshape(-1, y.shape[-1])), axis=0)
-    x, y = x[ok], y[..., ok]
-    n = x.size
-    if n < 2:
+    if _n_finite(x, y) < 2:
         nan = np.full(y.shape[:-1], np.nan)
         return LineFit(nan, nan, nan, nan)
-    xm = x - x.mean()
-    sxx = float(xm @ xm)
-    ym = y - y.mean(axis=-1, keepdims=True)
-    slope = (ym @ xm) / sxx
-    intercept = y.mean(axis=-1) - slope * x.mean()
-    resid = ym - slope[..., None] * xm
-    ss_res = np.sum(resid**2, axis=-1)
-    ss_tot = np.sum(ym**2, axis=-1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r2 = np.where(ss_tot > 0, 1.0 - ss_res / np.where(ss_tot > 0, ss_tot, 1.0), 1.0)
-        stderr = np.sqrt(ss_res / (n - 2) / sxx) if n > 2 else np.full(slope.shape, np.nan)
-    return LineFit(slope, stderr, intercept, r2)
+    f = line_fit(x, y)
+    arr = lambda v: np.asarray(v, dtype=np.float64)  # noqa: E731
+    return LineFit(arr(f.slope), arr(f.stderr), arr(f.intercept), arr(f.r2))
+
+
+def _n_finite(x: np.ndarray, y: np.ndarray) -> int:
+    """Columns finite in ``x`` and in every row of ``y`` (the points a line fit uses)."""
+    ok = np.isfinite(x) & np.all(np.isfinite(np.asarray(y).reshape(-1, np.shape(y)[-1])), axis=0)
+    return int(np.count_nonzero(ok))
+
+
+def _warn_scales(who: str, n_used: int, n_window: int) -> None:
+    if n_used < 3:
+        what = "no estimate (NaN)" if n_used < 2 else "no standard error"
+        warn_limit(f"{who}: only {n_used} of the {n_window} scales in the window are usable: {what} "
+                   "(see n_used)")
 
 
 # ----------------------------------------------------------------------------- measures
@@ -198,6 +221,8 @@ def response_measure(R: np.ndarray, *, gamma: float = 1.0, floor: float = 1e-20,
         raise ValueError(f"R must be a 2-D array (n_boxes >= 1, n_scales >= 1), got shape {R.shape}")
     if not np.all(np.isfinite(R)) or np.any(R < 0):
         raise ValueError("R must hold finite responses >= 0")
+    if not np.any(R > 0):
+        raise ValueError("R is all zero: no response to turn into a measure")
     if not (np.isfinite(gamma) and gamma > 0):
         raise ValueError(f"gamma must be a finite number > 0, got {gamma!r}")
     if not (np.isfinite(floor) and floor >= 0):
@@ -258,6 +283,9 @@ class TauFit:
         ``ln eps`` of every scale.
     log_z : ndarray, shape (n_q, n_scales)
         ``ln Z`` at every scale (also outside the window).
+    n_used : int
+        Scales of the window that entered the fits (finite ``ln Z`` at every q); fewer than 3
+        leave no standard error, fewer than 2 no estimate (both warned about).
     """
 
     q: np.ndarray
@@ -267,6 +295,7 @@ class TauFit:
     window: tuple[int, int]
     log_eps: np.ndarray
     log_z: np.ndarray
+    n_used: int = -1
 
 
 def mass_exponents(mu: Measures, eps: Sequence[float] | np.ndarray, q: Sequence[float] | np.ndarray,
@@ -285,6 +314,18 @@ def mass_exponents(mu: Measures, eps: Sequence[float] | np.ndarray, q: Sequence[
         Python slice ``(start, stop)`` into the scales (at least two); all scales by default.
     floor : float, optional
         See :func:`partition_function`.
+
+    Returns
+    -------
+    TauFit
+        ``tau`` does not depend on the normalisation of ``mu`` (each scale is renormalised) nor
+        on the order of the boxes.
+
+    Raises
+    ------
+    ValueError
+        Negative, non-finite or all-zero masses at a scale, an all-NaN measure, a measure with a
+        single occupied box at every scale, bad ``eps``, ``q`` or ``window``.
     """
     cols = _as_measures(mu)
     e = _check_eps(eps, len(cols))
@@ -295,7 +336,9 @@ def mass_exponents(mu: Measures, eps: Sequence[float] | np.ndarray, q: Sequence[
         log_z = np.log(Z)
     log_eps = np.log(e)
     fit = fit_lines(log_eps[sl], log_z[:, sl])
-    return TauFit(qa, fit.slope, fit.stderr, fit.r2, (sl.start, sl.stop), log_eps, log_z)
+    n_used = _n_finite(log_eps[sl], log_z[:, sl])
+    _warn_scales("mass_exponents", n_used, sl.stop - sl.start)
+    return TauFit(qa, fit.slope, fit.stderr, fit.r2, (sl.start, sl.stop), log_eps, log_z, n_used)
 
 
 @dataclass(frozen=True)
@@ -311,6 +354,9 @@ class Spectrum:
         for the Legendre transform.
     method : str
         ``"slope"``, ``"ratio"`` or ``"legendre"``.
+    n_used : int
+        Scales that entered the estimate (-1 for the Legendre transform); see
+        :class:`TauFit`.
     """
 
     q: np.ndarray
@@ -319,6 +365,7 @@ class Spectrum:
     alpha_err: np.ndarray
     f_err: np.ndarray
     method: str
+    n_used: int = -1
 
     @property
     def width(self) -> float:
@@ -396,11 +443,22 @@ def chhabra_jensen(mu: Measures, eps: Sequence[float] | np.ndarray, q: Sequence[
     A, F = chhabra_jensen_sums(cols, qa, floor=floor, log_floor=log_floor)
     le = np.log(e)
     if form == "slope":
+        n_used = min(_n_finite(le[sl], A[:, sl]), _n_finite(le[sl], F[:, sl]))
+        _warn_scales("chhabra_jensen", n_used, sl.stop - sl.start)
         fa, ff = fit_lines(le[sl], A[:, sl]), fit_lines(le[sl], F[:, sl])
-        return Spectrum(qa, fa.slope, ff.slope, fa.stderr, ff.stderr, "slope")
+        return Spectrum(qa, fa.slope, ff.slope, fa.stderr, ff.stderr, "slope", n_used)
+    if np.any(le[sl] == 0):
+        raise ValueError("eps must not contain 1 in the window for form='ratio' (A / ln eps is undefined)")
     ra, rf = A[:, sl] / le[sl], F[:, sl] / le[sl]
+    n_used = int(np.count_nonzero(np.all(np.isfinite(ra) & np.isfinite(rf), axis=0)))
+    if n_used < 2:
+        warn_limit(f"chhabra_jensen: only {n_used} usable scale(s) in the window for the ratio form "
+                   "(see n_used)")
+    if n_used == 0:
+        nan = np.full(qa.shape, np.nan)
+        return Spectrum(qa, nan, nan, nan, nan, "ratio", 0)
     return Spectrum(qa, np.nanmean(ra, axis=1), np.nanmean(rf, axis=1),
-                    np.nanstd(ra, axis=1), np.nanstd(rf, axis=1), "ratio")
+                    np.nanstd(ra, axis=1), np.nanstd(rf, axis=1), "ratio", n_used)
 
 
 def legendre_spectrum(q: Sequence[float] | np.ndarray, tau: Sequence[float] | np.ndarray) -> Spectrum:
@@ -445,6 +503,8 @@ def direction_exponents(R: np.ndarray, eps: Sequence[float] | np.ndarray, *, win
         raise ValueError("R must hold finite responses >= 0")
     if not (np.isfinite(floor) and floor > 0):
         raise ValueError(f"floor must be a finite number > 0, got {floor!r}")
+    if not np.any(R > 0):
+        raise ValueError("R is all zero: no response to scale")
     e = _check_eps(eps, R.shape[1])
     sl = _check_window(window, e.size)
     return fit_lines(np.log(e[sl]), gamma * np.log(np.maximum(R[:, sl], floor)))
@@ -631,15 +691,19 @@ def analyze_banks(R: np.ndarray, eps: Sequence[float] | np.ndarray, q: Sequence[
 def bootstrap(values: np.ndarray, statistic: Callable[[np.ndarray], float], *, n_boot: int = 1000,
               seed: int = 0) -> np.ndarray:
     """Bootstrap replicates of ``statistic`` over the first axis of ``values`` (e.g. banks or
-    directions), resampled with replacement with a seeded generator."""
-    v = np.asarray(values)
-    if v.ndim == 0 or v.shape[0] < 2:
-        raise ValueError("values must have at least 2 entries along the first axis")
-    if not isinstance(n_boot, int | np.integer) or n_boot < 1:
-        raise ValueError(f"n_boot must be an integer >= 1, got {n_boot!r}")
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, v.shape[0], size=(n_boot, v.shape[0]))
-    return np.array([statistic(v[i]) for i in idx])
+    directions), resampled with replacement with a seeded generator: the ``replicates`` of
+    :func:`fractal_lib.fits.bootstrap_ci` (the one percentile bootstrap of the library).
+
+    Raises
+    ------
+    ValueError
+        Fewer than 2 entries along the first axis, non-finite values or ``n_boot < 10``.
+    """
+    from .fits import bootstrap_ci
+
+    if not isinstance(n_boot, int | np.integer):
+        raise ValueError(f"n_boot must be an integer >= 10, got {n_boot!r}")
+    return bootstrap_ci(values, statistic, n_boot=int(n_boot), seed=seed).replicates
 
 
 @dataclass(frozen=True)

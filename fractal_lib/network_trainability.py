@@ -33,17 +33,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
 from . import _net_kernels as K
 from . import boxcount
-from .cache import ResultCache, code_version, default_cache
+from .cache import ResultCache, code_version_of, default_cache
 from .trainability import run_chunks
 
-CODE_VERSION = code_version(Path(K.__file__), Path(__file__))
+CODE_VERSION = code_version_of(__name__)
 Activation = Literal["tanh", "relu", "identity"]
 Plane = Literal["lr_vs_lr", "offset_vs_lr"]
 ACTIVATIONS = {"tanh": K.TANH, "relu": K.RELU, "identity": K.IDENTITY}

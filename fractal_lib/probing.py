@@ -44,9 +44,9 @@ import copy
 import hashlib
 import math
 import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -55,10 +55,13 @@ from torch import nn
 from tqdm import tqdm
 
 from . import hessian, training
-from .cache import ResultCache, code_version, default_cache
+from .cache import ResultCache, code_version_of, default_cache
+from .checks import EstimatorWarning, warn_limit
 from .config import progress_enabled
 from .directions import random_directions
 from .torchtools import num_threads
+
+CODE_VERSION = code_version_of(__name__)
 
 LossFunction = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 Protocol = Literal["fresh", "inplace"]
@@ -309,29 +312,44 @@ class Curvature:
         Leading Hessian eigenvalue (power iteration).
     trace, trace_se : float
         Hutchinson estimate of the Hessian trace and its standard error.
+    converged : bool
+        Whether the power iteration met its tolerance
+        (:attr:`fractal_lib.hessian.PowerIteration.converged`).
+    n_iter : int
+        Power iterations used.
     """
 
     lambda_max: float
     trace: float
     trace_se: float
+    converged: bool = True
+    n_iter: int = 0
 
 
 def curvature(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, n_iter: int = 24,
-              n_hutchinson: int = 24, seed: int = 0, dtype: str = "float32",
+              n_hutchinson: int = 24, seed: int = 0, dtype: str = "float32", tol: float = 1e-4,
               loss: LossFunction = nn.functional.cross_entropy,
-              state_dict: Mapping[str, torch.Tensor] | None = None) -> Curvature:
-    """``lambda_max`` and the Hessian trace of the probe-batch loss (eval mode), through
-    :func:`fractal_lib.hessian.lambda_max` and :func:`fractal_lib.hessian.hutchinson_trace`.
-    The defaults follow the authors (24 iterations, 24 Rademacher probes)."""
+              state_dict: Mapping[str, torch.Tensor] | None = None, warn: bool = True) -> Curvature:
+    """``lambda_max`` and the Hessian trace of the probe-batch loss (eval mode, on a private copy
+    of ``model``, which is never touched), through :func:`fractal_lib.hessian.lambda_max` and
+    :func:`fractal_lib.hessian.hutchinson_trace`. The defaults follow the authors (24 iterations,
+    24 Rademacher probes). ``Curvature.converged`` says whether the power iteration met ``tol``;
+    if not, one :class:`~fractal_lib.checks.EstimatorWarning` (unless ``warn=False``, for callers
+    that report the flag themselves)."""
     if dtype not in _DTYPES:
         raise ValueError(f"dtype must be one of {tuple(_DTYPES)}, got {dtype!r}")
     m, xx, yy = _prepare(model, x, y, _DTYPES[dtype], state_dict)
     for p in m.parameters():
         p.requires_grad_(True)
     fn, ps = hessian.model_loss_fn(m, loss, xx, yy)
-    lam = hessian.lambda_max(fn, ps, n_iter=n_iter, tol=1e-4, seed=seed)
-    tr, se = hessian.hutchinson_trace(fn, ps, n_samples=n_hutchinson, seed=seed)
-    return Curvature(lam, tr, se)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EstimatorWarning)
+        lam = hessian.lambda_max(fn, ps, n_iter=n_iter, tol=tol, seed=seed)
+    tr = hessian.hutchinson_trace(fn, ps, n_samples=n_hutchinson, seed=seed)
+    if warn and not lam.converged:
+        warn_limit(f"curvature: lambda_max did not converge in {lam.n_iter} power iterations "
+                   f"(relative change {lam.rel_change:.2g}, tol {tol:g}); see Curvature.converged")
+    return Curvature(lam.value, tr.value, tr.stderr, lam.converged, lam.n_iter)
 
 
 # ----------------------------------------------------------------------------- checkpoints as arrays
@@ -404,7 +422,7 @@ def train_checkpoints(build: Callable[[], nn.Module], x: torch.Tensor, y: torch.
     if not fr or any(not 0 <= f <= 1 for f in fr):
         raise ValueError(f"fractions must be a non-empty sequence in [0, 1], got {list(fractions)}")
     cache = default_cache() if cache is None else cache
-    version = code_version(Path(__file__), Path(training.__file__))
+    version = CODE_VERSION
     params = {"model": dict(key_params), "train": dict(train_kwargs), "fractions": fr, "n_eval": n_eval}
 
     def compute() -> dict[str, np.ndarray]:
@@ -444,7 +462,7 @@ def probe_checkpoints(build: Callable[[], nn.Module], run: CheckpointRun, x: tor
     ``(x, y)``, each cached separately (key: ``key_params``, the checkpoint's fraction, a digest of
     its weights and the probing settings)."""
     cache = default_cache() if cache is None else cache
-    version = code_version(Path(__file__))
+    version = CODE_VERSION
     eps = check_scales(scales)
     idx = range(len(run.fractions)) if which is None else which
     out = []
@@ -463,10 +481,11 @@ def probe_checkpoints(build: Callable[[], nn.Module], run: CheckpointRun, x: tor
 def curvature_checkpoints(build: Callable[[], nn.Module], run: CheckpointRun, x: torch.Tensor,
                           y: torch.Tensor, *, n_iter: int, n_hutchinson: int,
                           key_params: Mapping[str, object], cache: ResultCache | None = None) -> np.ndarray:
-    """:func:`curvature` of every checkpoint; returns ``(n_ckpt, 3)``: lambda_max, trace, trace SE
-    (cached)."""
+    """:func:`curvature` of every checkpoint; returns ``(n_ckpt, 4)``: lambda_max, trace, trace SE
+    and 1.0 where the power iteration converged, 0.0 where it did not (cached; one
+    :class:`~fractal_lib.checks.EstimatorWarning` when any did not)."""
     cache = default_cache() if cache is None else cache
-    version = code_version(Path(__file__), Path(hessian.__file__))
+    version = CODE_VERSION
     params = {"model": dict(key_params), "fractions": run.fractions.tolist(),
               "weights": [state_digest(sd) for sd in run.states], "n_iter": n_iter,
               "n_hutchinson": n_hutchinson, "batch": state_digest({"x": x, "y": y})}
@@ -474,8 +493,14 @@ def curvature_checkpoints(build: Callable[[], nn.Module], run: CheckpointRun, x:
     def compute() -> dict[str, np.ndarray]:
         rows = []
         for sd in run.states:
-            c = curvature(build(), x, y, n_iter=n_iter, n_hutchinson=n_hutchinson, state_dict=sd)
-            rows.append((c.lambda_max, c.trace, c.trace_se))
+            c = curvature(build(), x, y, n_iter=n_iter, n_hutchinson=n_hutchinson, state_dict=sd,
+                          warn=False)
+            rows.append((c.lambda_max, c.trace, c.trace_se, float(c.converged)))
         return {"curv": np.array(rows)}
 
-    return cache.cached("probing-curvature", params, version, compute)["curv"]
+    curv = cache.cached("probing-curvature", params, version, compute)["curv"]
+    bad = int((curv[:, 3] == 0).sum()) if curv.shape[1] > 3 else 0
+    if bad:
+        warn_limit(f"curvature_checkpoints: lambda_max did not converge at {bad} of {len(curv)} "
+                   f"checkpoints in {n_iter} power iterations (column 3 is 0 there)")
+    return curv

@@ -1,6 +1,8 @@
 """Small torch utilities shared by the neural-network chapters.
 
-Device choice, seeding, flattening parameter lists and a thread-count context. Torch is imported
+Device choice, seeding, flattening parameter lists, a thread-count context, and
+:func:`preserved_state`, the one context every measurement of a user's model runs in (the model
+comes back bit-identical: weights, buffers, mode flags and random state). Torch is imported
 lazily by the modules that need it; importing :mod:`fractal_lib` never imports torch.
 """
 
@@ -71,6 +73,117 @@ def unflat_like(vec: torch.Tensor, like: Sequence[torch.Tensor]) -> list[torch.T
 def count_parameters(model: torch.nn.Module, *, trainable_only: bool = True) -> int:
     """Number of (trainable) scalar parameters of ``model``."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
+
+
+def _rng_state() -> dict[str, object]:
+    """Global random states that evaluating a model could consume (torch CPU and, when already
+    initialised, CUDA; numpy's legacy generator; :mod:`random`)."""
+    out: dict[str, object] = {"torch": torch.get_rng_state(), "numpy": np.random.get_state(),  # noqa: NPY002
+                              "random": random.getstate()}
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        out["cuda"] = torch.cuda.get_rng_state_all()
+    return out
+
+
+def _set_rng_state(state: dict[str, object]) -> None:
+    torch.set_rng_state(state["torch"])  # type: ignore[arg-type]
+    np.random.set_state(state["numpy"])  # type: ignore[arg-type]  # noqa: NPY002
+    random.setstate(state["random"])  # type: ignore[arg-type]
+    if "cuda" in state:
+        torch.cuda.set_rng_state_all(state["cuda"])  # type: ignore[arg-type]
+
+
+@contextlib.contextmanager
+def eval_mode(model: torch.nn.Module) -> Iterator[torch.nn.Module]:
+    """Put every submodule of ``model`` in eval mode; restore each one's own ``training`` flag on
+    exit (also on error). Cheap: no tensors are copied (used per call by
+    :class:`fractal_lib.hessian.ModelLoss`; :func:`preserved_state` restores everything).
+
+    Parameters
+    ----------
+    model : nn.Module
+        The model.
+
+    Yields
+    ------
+    nn.Module
+        ``model`` itself.
+
+    Raises
+    ------
+    ValueError
+        If ``model`` is not an ``nn.Module``.
+    """
+    if not isinstance(model, torch.nn.Module):
+        raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    flags = [(m, m.training) for m in model.modules()]
+    model.eval()
+    try:
+        yield model
+    finally:
+        for m, f in flags:
+            m.training = f
+
+
+@contextlib.contextmanager
+def preserved_state(model: torch.nn.Module, *, evaluate: bool = True) -> Iterator[torch.nn.Module]:
+    """Evaluate ``model`` inside this block and get it back bit-identical.
+
+    On entry every parameter and buffer (the whole ``state_dict``: BatchNorm running statistics
+    and ``num_batches_tracked`` included, and non-persistent buffers too) is cloned, together
+    with every submodule's ``training`` flag, every parameter's ``requires_grad`` and ``.grad``,
+    and the global random states (torch CPU, CUDA when initialised, numpy's legacy generator,
+    :mod:`random`). On exit, normal or by
+    an exception, all of them are restored in place (the tensors stay the same objects).
+
+    With ``evaluate=True`` (default) the model runs in eval mode inside the block: BatchNorm
+    uses its running statistics and dropout is off, so the loss is a deterministic function of
+    the weights. This is the library's rule for every measurement of a user's model (as in Li et
+    al.'s loss-landscape code and PyHessian); a train-mode BatchNorm would instead normalise by
+    the statistics of each perturbed batch and overwrite its running statistics.
+
+    Parameters
+    ----------
+    model : nn.Module
+        The user's model.
+    evaluate : bool
+        Switch to eval mode inside the block.
+
+    Yields
+    ------
+    nn.Module
+        ``model`` itself.
+
+    Raises
+    ------
+    ValueError
+        If ``model`` is not an ``nn.Module``.
+    """
+    if not isinstance(model, torch.nn.Module):
+        raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    tensors = {**dict(model.named_parameters()), **dict(model.named_buffers())}   # incl. non-persistent
+    saved = {k: v.detach().clone() for k, v in tensors.items()}
+    flags = [(m, m.training) for m in model.modules()]
+    params = list(model.parameters())
+    grads = [(p, p.requires_grad, None if p.grad is None else p.grad.detach().clone()) for p in params]
+    rng = _rng_state()
+    if evaluate:
+        model.eval()
+    try:
+        yield model
+    finally:
+        with torch.no_grad():
+            for k, v in tensors.items():
+                if v.shape != saved[k].shape:
+                    v.data = saved[k]
+                else:
+                    v.detach().copy_(saved[k])
+        for m, f in flags:
+            m.training = f
+        for p, req, g in grads:
+            p.requires_grad_(req)
+            p.grad = g
+        _set_rng_state(rng)
 
 
 @contextlib.contextmanager

@@ -131,7 +131,15 @@ def shuffled_control(land: ToyLandscape, *, seed: int = 0, sigma_px: float | Non
 
     The smoothing width is 8 pixels of a 1025-point grid (scaled to this grid). The result is
     mapped back to the original landscape's range of values.
+
+    Raises
+    ------
+    ValueError
+        A constant landscape (nothing to shuffle).
     """
+    from .checks import as_float_array
+
+    as_float_array(land.loss, "land.loss", ndim=2, nonconstant=True)
     rng = np.random.default_rng(seed)
     flat = rng.permutation(land.loss.ravel()).reshape(land.loss.shape)
     sig = SHUFFLE_SIGMA_1025 * (land.n - 1) / 1024 if sigma_px is None else float(sigma_px)
@@ -200,6 +208,8 @@ def run_toy(land: ToyLandscape, *, lr: float = 0.02, noise: float = 0.01, n_step
     """
     if n_trials < 1:
         raise ValueError(f"n_trials must be >= 1, got {n_trials}")
+    if int(n_steps) != n_steps or n_steps < 1:
+        raise ValueError(f"n_steps must be an integer >= 1, got {n_steps!r}")
     start = start_points(n_trials, seed=seed) if x0 is None else np.atleast_2d(np.asarray(x0, float))
     if np.any(start < LOW) or np.any(start > HIGH):
         raise ValueError("x0 must lie in [-1, 1]^2")
@@ -233,7 +243,12 @@ def segment_msd(run: ToyRun, part: str, *, max_lag: int | None = None, min_len: 
 
     Returns
     -------
-    lags, msd, n_used
+    lags : ndarray of int, shape (L,)
+    msd : ndarray, shape (L,)
+        Trial average of :func:`fractal_lib.diffusion.tamsd`; a single NaN when no segment has
+        ``min_len`` points.
+    n_used : int
+        Segments averaged (0: none, check before fitting).
     """
     if part not in ("before", "after", "all"):
         raise ValueError(f"part must be 'before', 'after' or 'all', got {part!r}")

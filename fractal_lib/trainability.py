@@ -19,21 +19,22 @@ from __future__ import annotations
 import concurrent.futures as cf
 import math
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from scipy import stats
 from scipy.optimize import brentq
 from tqdm import tqdm
 
 from . import _gd_kernels as K
-from .cache import ResultCache, code_version, default_cache
+from .cache import ResultCache, code_version_of, default_cache
+from .checks import EstimatorWarning, as_float_array, warn_limit
 from .config import progress_enabled
+from .fits import line_fit
 from .landscapes import Landscape
 
-CODE_VERSION = code_version(Path(K.__file__), Path(__file__))
+CODE_VERSION = code_version_of(__name__)
 MAX_RESULT_BYTES = 2 * 1024**3
 """Largest result a single :func:`sweep` may hold in memory (use :func:`zoom_sweep` beyond)."""
 Method = Literal["auto", "fast", "reference"]
@@ -562,6 +563,19 @@ class DimensionFit:
 
     ``alpha`` is 0 (with ``stderr`` 0) when no level has more than one boundary segment: a
     finite set of boundary points has box dimension 0.
+
+    Attributes
+    ----------
+    alpha, stderr, intercept : float
+        Slope (the dimension), its OLS standard error (NaN with fewer than three levels) and
+        intercept.
+    levels, counts : ndarray
+        The fitted ``log2 N`` and counts.
+    rule : str
+        How the fit range was chosen.
+    note : str
+        Empty when the fit is a regular least-squares line through at least three levels;
+        otherwise why it is not (too few levels, no boundary), see :attr:`reliable`.
     """
 
     alpha: float
@@ -570,6 +584,18 @@ class DimensionFit:
     levels: np.ndarray
     counts: np.ndarray
     rule: str = ""
+    note: str = ""
+
+    @property
+    def n_used(self) -> int:
+        """Number of levels in the fit."""
+        return int(np.size(self.levels))
+
+    @property
+    def reliable(self) -> bool:
+        """Whether the slope comes from a least-squares line through >= 3 levels (or is the
+        exact 0 of a set with no level above one boundary)."""
+        return not self.note
 
     def __str__(self) -> str:
         return f"{self.alpha:.3f} ± {self.stderr:.3f}"
@@ -577,6 +603,45 @@ class DimensionFit:
     def line(self, levels: np.ndarray) -> np.ndarray:
         """Fitted ``|B_N|`` at the given levels."""
         return 2.0 ** (self.alpha * np.asarray(levels) + self.intercept)
+
+
+def fit_dimension(x: np.ndarray, counts: np.ndarray) -> tuple[float, float, float, str]:
+    """``(slope, stderr, intercept, note)`` of ``log2 counts`` against ``x`` (one OLS rule for
+    every box-counting fit of the library, :func:`fractal_lib.fits.line_fit`).
+
+    With one point the slope is 0 and with two it is the secant; the standard error is then NaN
+    and ``note`` says so (it is empty for a regular fit through three or more points).
+
+    Parameters
+    ----------
+    x : ndarray, shape ``(n,)``
+        Levels (``log2`` of the number of boxes along a side).
+    counts : ndarray, shape ``(n,)``
+        Positive box counts.
+
+    Returns
+    -------
+    (float, float, float, str)
+
+    Raises
+    ------
+    ValueError
+        Empty input or non-positive counts.
+    """
+    xa = as_float_array(x, "levels", ndim=1)
+    ca = as_float_array(counts, "counts", ndim=1)
+    if ca.shape != xa.shape:
+        raise ValueError(f"counts and levels must match, got {ca.shape} and {xa.shape}")
+    if np.any(ca <= 0):
+        raise ValueError("counts must be positive to take log2")
+    y = np.log2(ca)
+    if xa.size == 1:
+        return 0.0, math.nan, float(y[0]), "one level only: slope set to 0, no error"
+    if xa.size == 2:
+        sl = float((y[1] - y[0]) / (xa[1] - xa[0]))
+        return sl, math.nan, float(y[0] - sl * xa[0]), "two levels only: secant slope, no error"
+    f = line_fit(xa, y)
+    return float(f.slope), float(f.stderr), float(f.intercept), ""
 
 
 def box_dimension(counts: np.ndarray, *, levels: np.ndarray | None = None,
@@ -587,20 +652,34 @@ def box_dimension(counts: np.ndarray, *, levels: np.ndarray | None = None,
     one boundary segment (or at ``min_level`` if given), end at the last level (or
     ``max_level``); levels with a zero count inside the range are dropped. The error is the
     standard error of the slope (ordinary least squares, n - 2 degrees of freedom), as
-    ``numpy.polyfit(..., cov=True)`` reports it.
+    ``numpy.polyfit(..., cov=True)`` reports it. Fewer than three levels in the range give a
+    fit with ``stderr = NaN``, a :attr:`DimensionFit.note` and one
+    :class:`~fractal_lib.checks.EstimatorWarning`.
 
     Parameters
     ----------
     counts : ndarray(int), shape ``(n_levels,)``
+        Boundary counts ``|B_N|`` (non-negative).
     levels : ndarray(int), optional
         The log2 N of each count (default ``0 .. n_levels - 1``).
     min_level, max_level : int, optional
         Override the fit range.
+
+    Returns
+    -------
+    DimensionFit
+
+    Raises
+    ------
+    ValueError
+        Counts empty, not 1-D, not matching ``levels``, negative or non-finite.
     """
-    c = np.asarray(counts, dtype=np.float64)
+    c = as_float_array(counts, "counts")
     lv = np.arange(c.size) if levels is None else np.asarray(levels)
     if c.ndim != 1 or lv.shape != c.shape or c.size == 0:
         raise ValueError("counts must be a non-empty 1-D array matching levels")
+    if np.any(c < 0):
+        raise ValueError("counts must be non-negative")
     if min_level is None:
         above = np.flatnonzero(c > 1)
         if above.size == 0:
@@ -611,15 +690,18 @@ def box_dimension(counts: np.ndarray, *, levels: np.ndarray | None = None,
         rule = f"from level {min_level}"
     hi = lv.max() if max_level is None else max_level
     sel = (lv >= min_level) & (lv <= hi) & (c > 0)
-    x, y = lv[sel].astype(float), np.log2(c[sel])
-    if x.size < 2:
-        return DimensionFit(0.0, math.nan, float(y[0]) if y.size else 0.0, lv[sel], c[sel], rule)
-    if x.size == 2:
-        slope = (y[1] - y[0]) / (x[1] - x[0])
-        return DimensionFit(float(slope), math.nan, float(y[0] - slope * x[0]), lv[sel], c[sel], rule)
-    fit = stats.linregress(x, y)
-    return DimensionFit(float(fit.slope), float(fit.stderr), float(fit.intercept), lv[sel],
-                        c[sel], rule + f" to level {int(x.max())}")
+    if not sel.any():
+        fit = DimensionFit(0.0, math.nan, 0.0, lv[sel], c[sel], rule, "no occupied level in the fit range")
+        warn_limit(f"box_dimension: {fit.note} (DimensionFit.note)")
+        return fit
+    x = lv[sel].astype(float)
+    slope, se, icpt, note = fit_dimension(x, c[sel])
+    if x.size >= 3:
+        rule += f" to level {int(x.max())}"
+    fit = DimensionFit(slope, se, icpt, lv[sel], c[sel], rule, note)
+    if note:
+        warn_limit(f"box_dimension: {note} (DimensionFit.note)")
+    return fit
 
 
 def box_dimension_above_one(counts: np.ndarray, min_levels: int = 3) -> DimensionFit:
@@ -628,11 +710,36 @@ def box_dimension_above_one(counts: np.ndarray, min_levels: int = 3) -> Dimensio
 
     Unlike :func:`box_dimension`, levels with a single boundary segment after the first level
     with more are left out too, and too short a range counts as "not fractal".
+
+    Parameters
+    ----------
+    counts : ndarray(int), shape ``(n_levels,)``
+        Boundary counts per level ``0 .. n_levels - 1``.
+    min_levels : int
+        Fewest levels with ``|B_N| > 1`` for a fit (at least 2). With ``min_levels = 2`` the
+        caller accepts two-level secant fits: they carry a :attr:`DimensionFit.note` but no
+        warning.
+
+    Returns
+    -------
+    DimensionFit
+        ``alpha = 0`` with ``rule`` saying so when there are too few levels (Liu's convention).
+
+    Raises
+    ------
+    ValueError
+        Bad counts or ``min_levels < 2``.
     """
+    if int(min_levels) < 2:
+        raise ValueError(f"min_levels must be >= 2 (a slope needs two levels), got {min_levels}")
     c = np.asarray(counts)
     lv = np.flatnonzero(c > 1)
     if lv.size < min_levels:
         return DimensionFit(0.0, 0.0, 0.0, lv, c[lv], f"fewer than {min_levels} levels > 1")
+    if lv.size < 3:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", EstimatorWarning)
+            return box_dimension(c[lv], levels=lv)
     return box_dimension(c[lv], levels=lv)
 
 

@@ -19,6 +19,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from .config import progress_enabled
+from .torchtools import preserved_state
 
 StepHook = Callable[[int, nn.Module, float, torch.Tensor, torch.Tensor], None]
 
@@ -63,22 +64,40 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *,
              batch_size: int = 1000) -> tuple[float, float]:
     """Mean cross-entropy loss and accuracy of ``model`` on ``(x, y)`` in eval mode.
 
-    The model's train/eval mode is restored afterwards.
+    Runs inside :func:`fractal_lib.torchtools.preserved_state`: every parameter, buffer, each
+    submodule's mode flag and the global random state are bit-identical on return (also on error).
+
+    Parameters
+    ----------
+    model : nn.Module
+        A classifier returning logits ``(N, C)``.
+    x, y : Tensor
+        Inputs ``(N, ...)`` and integer labels ``(N,)``.
+    batch_size : int
+        Examples per forward pass (>= 1).
+
+    Returns
+    -------
+    (float, float)
+        Mean cross-entropy and accuracy.
+
+    Raises
+    ------
+    ValueError
+        Empty or mismatched ``x``, ``y``, or ``batch_size < 1``.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     if len(x) != len(y) or len(x) == 0:
         raise ValueError("x and y must be non-empty with the same length")
-    was_training = model.training
-    model.eval()
     dev = _model_device(model)
     total, correct = 0.0, 0
-    for i in range(0, len(x), batch_size):
-        xb, yb = x[i:i + batch_size].to(dev), y[i:i + batch_size].to(dev)
-        out = model(xb)
-        total += float(nn.functional.cross_entropy(out, yb, reduction="sum"))
-        correct += int((out.argmax(1) == yb).sum())
-    model.train(was_training)
+    with preserved_state(model, evaluate=True):
+        for i in range(0, len(x), batch_size):
+            xb, yb = x[i:i + batch_size].to(dev), y[i:i + batch_size].to(dev)
+            out = model(xb)
+            total += float(nn.functional.cross_entropy(out, yb, reduction="sum"))
+            correct += int((out.argmax(1) == yb).sum())
     return total / len(x), correct / len(x)
 
 

@@ -22,12 +22,13 @@ are regenerated from the seed). ``folder/chunk-<start>-<stop>.npz``: ``step`` (1
 (``n_grad`` minibatch-gradient components sampled at random indices, fresh every step, from the
 gradient at the pre-step weights). Every file is written atomically; a recorder built on an
 existing folder skips the steps already stored, so an interrupted run can be replayed with the
-same seeds.
+same seeds. A chunk that cannot be read back whole (or does not continue the steps before it) is
+deleted with the chunks after it and recorded again, with one
+:class:`~fractal_lib.cache.CacheWarning`.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,9 +36,23 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .cache import load_npz, save_json, save_npz
+from .cache import (
+    CacheEntryError,
+    CacheWarning,
+    clean_stale_tmp,
+    code_version_of,
+    load_npz,
+    read_json_or_none,
+    read_npz_or_none,
+    save_json,
+    save_npz,
+    warn_damaged,
+)
 
-RECORD_FORMAT = "1"  # version of what record_run stores; part of every run's cache key
+CODE_VERSION = code_version_of(__name__)
+"""Code version of every cached result here (recorded runs, Hessians, planes): this module and
+every ``fractal_lib`` module it imports (training, models, data, hessian, directions, ...)."""
+CHUNK_KEYS = ("step", "pos", "loss", "grad")
 
 
 def jl_relative_error(k: int) -> float:
@@ -136,15 +151,24 @@ class TrajectoryRecorder:
                          "n_grad": self.n_grad, "sparsity": sparsity, "seed": self.seed,
                          "chunk_steps": self.chunk_steps}
         self.folder.mkdir(parents=True, exist_ok=True)
+        clean_stale_tmp(self.folder)
         meta_json = self.folder / "meta.json"
-        if meta_json.is_file():
-            old = json.loads(meta_json.read_text())
-            if old != self.settings:
-                raise ValueError(f"{self.folder} holds a recording with other settings: {old}")
-        else:
+        old = read_json_or_none(meta_json) if meta_json.is_file() else None
+        if meta_json.is_file() and not isinstance(old, dict):
+            warn_damaged(f"damaged recording: {meta_json} is unreadable; the recording in {self.folder} "
+                         "starts over")
+            for g in self.folder.glob("chunk-*.npz"):
+                g.unlink()
+            old = None
+        if old is not None and old != self.settings:
+            raise ValueError(f"{self.folder} holds a recording with other settings: {old}")
+        if old is None:
             save_json(meta_json, self.settings)
+        w0_old = read_npz_or_none(self.folder / "meta.npz", keys=("w0",))  # warns if damaged
+        if old is None or w0_old is None or w0_old["w0"].shape != (self.dim,):
+            # missing (a crash between the two writes), damaged or new: the model still holds w0
             save_npz(self.folder / "meta.npz", {"w0": self._position(w0)})
-        self.n_stored = stored_steps(self.folder)
+        self.n_stored = _scan_chunks(self.folder, self.settings, remove=True)
         self._buf: dict[str, list] = {"step": [], "pos": [], "loss": [], "grad": []}
 
     def _position(self, w: torch.Tensor) -> np.ndarray:
@@ -177,12 +201,40 @@ class TrajectoryRecorder:
         self._buf = {"step": [], "pos": [], "loss": [], "grad": []}
 
 
+def _scan_chunks(folder: Path, settings: dict | None, *, remove: bool) -> int:
+    """Last step of the readable chunks contiguous from step 1.
+
+    A chunk that cannot be read back whole, or does not continue the steps before it (or, with
+    ``settings``, has the wrong shapes) ends the scan with one :class:`~fractal_lib.cache.CacheWarning`;
+    with ``remove`` it and every later chunk are deleted, so they are recorded again.
+    """
+    files = sorted(folder.glob("chunk-*.npz"))
+    last = 0
+    for i, f in enumerate(files):
+        a = read_npz_or_none(f, keys=CHUNK_KEYS)  # warns once if damaged
+        if a is not None:
+            m = a["step"].size
+            lo, hi = (int(v) for v in f.stem.split("-")[1:3])
+            ok = (m > 0 and np.array_equal(a["step"], np.arange(last + 1, last + 1 + m))
+                  and (lo, hi) == (last + 1, last + m) and a["loss"].shape == (m,)
+                  and a["pos"].shape[0] == m and a["grad"].shape[0] == m)
+            if ok and settings is not None:
+                ok = a["pos"].shape == (m, settings["dim"]) and a["grad"].shape == (m, settings["n_grad"])
+            if ok:
+                last += m
+                continue
+            warn_damaged(f"damaged recording: {f} does not continue the steps 1..{last} stored before it")
+        if remove:
+            for g in files[i:]:
+                g.unlink(missing_ok=True)
+        return last
+    return last
+
+
 def stored_steps(folder: str | Path) -> int:
-    """Last step stored in ``folder`` (0 if none). Chunks must be contiguous from step 1."""
-    files = sorted(Path(folder).glob("chunk-*.npz"))
-    if not files:
-        return 0
-    return int(files[-1].stem.split("-")[2])
+    """Last step stored in ``folder`` (0 if none): the end of the readable chunks contiguous from
+    step 1 (a damaged chunk and those after it do not count; one warning)."""
+    return _scan_chunks(Path(folder), None, remove=False)
 
 
 @dataclass(frozen=True)
@@ -213,9 +265,11 @@ def load_trajectory(folder: str | Path) -> Trajectory:
     meta = folder / "meta.npz"
     if not meta.is_file():
         raise FileNotFoundError(f"no recording in {folder}")
-    settings = json.loads((folder / "meta.json").read_text())
-    w0 = load_npz(meta)["w0"]
-    parts = [load_npz(f) for f in sorted(folder.glob("chunk-*.npz"))]
+    settings = read_json_or_none(folder / "meta.json")
+    if not isinstance(settings, dict):
+        raise CacheEntryError(f"{folder / 'meta.json'} is missing or unreadable")
+    w0 = load_npz(meta, keys=("w0",), require_layout=True)["w0"]
+    parts = [load_npz(f, keys=CHUNK_KEYS, require_layout=True) for f in sorted(folder.glob("chunk-*.npz"))]
     if not parts:
         return Trajectory(w0[None], np.zeros(0), np.zeros((0, settings["n_grad"])), settings)
     steps = np.concatenate([p["step"] for p in parts])
@@ -269,9 +323,9 @@ class RunSpec:
     checkpoints: tuple[float, ...] = ()
 
     def key(self) -> str:
-        """Folder name: a hash of the spec and of :data:`RECORD_FORMAT` (bumped on format changes)."""
+        """Folder name: a hash of the spec and of :data:`CODE_VERSION`."""
         from .cache import make_key
-        return make_key("chen-run", self.__dict__, RECORD_FORMAT)
+        return make_key("chen-run", self.__dict__, CODE_VERSION)
 
 
 def image_data(dataset: str, n: int, *, pool: int = 1, split: str = "train", cifar_root: str | None = None):
@@ -336,8 +390,11 @@ def record_run(spec: RunSpec, *, root: str | Path | None = None, cifar_root: str
     """Train ``spec`` with a :class:`TrajectoryRecorder`, or load it if already recorded.
 
     Recordings live in ``root`` (default ``<cache dir>/chen-runs``) under a key of the spec and
-    of this module's source; a finished run is never retrained. Training runs on
-    :func:`fractal_lib.torchtools.device` with one CPU thread per process as set by the caller.
+    of :data:`CODE_VERSION`; a finished run is never retrained unless one of its files turns out
+    damaged (then one :class:`~fractal_lib.cache.CacheWarning`, and training is replayed with the
+    same seeds, recording only the steps not already stored). An interrupted recording resumes
+    the same way. Training runs on :func:`fractal_lib.torchtools.device` with one CPU thread per
+    process as set by the caller.
     """
     from . import training
     from .config import cache_dir
@@ -345,22 +402,54 @@ def record_run(spec: RunSpec, *, root: str | Path | None = None, cifar_root: str
     base = Path(root) if root is not None else cache_dir() / "chen-runs"
     folder = base / spec.key()
     done = folder / "done.json"
+    finished = _load_finished(spec, folder)
+    if finished is not None:
+        return finished
+    x, y = image_data(spec.dataset, spec.n_train, pool=spec.pool, cifar_root=cifar_root)
+    model = build_model(spec).to(device())
+    rec = TrajectoryRecorder(model, folder, n_proj=spec.n_proj, n_grad=spec.n_grad,
+                             chunk_steps=1000, seed=spec.seed)
+    with num_threads(_threads()):
+        res = training.train(model, x, y, epochs=spec.epochs, batch_size=spec.batch_size, lr=spec.lr,
+                             seed=spec.seed, checkpoint_at=spec.checkpoints, on_step=rec,
+                             progress=progress)
+    rec.flush()
+    for f, sd in res.checkpoints.items():
+        save_npz(folder / f"ckpt-{f:.4f}.npz", {k: v.numpy() for k, v in sd.items()})
+    save_npz(folder / "epochs.npz", {"loss": res.epoch_train_loss, "acc": res.epoch_train_acc})
+    save_json(done, {"spec": spec.__dict__, "diverged": bool(res.diverged), "steps": rec.n_stored,
+                     "checkpoints": [f"ckpt-{f:.4f}.npz" for f in res.checkpoints]})
+    run = _load_finished(spec, folder)
+    if run is None:
+        raise CacheEntryError(f"the recording just written to {folder} cannot be read back")
+    return run
+
+
+def _load_finished(spec: RunSpec, folder: Path) -> RecordedRun | None:
+    """The finished recording in ``folder``; None if unfinished, or damaged (then one warning and
+    ``done.json`` is removed, so that the run is recorded again)."""
+    done = folder / "done.json"
     if not done.is_file():
-        x, y = image_data(spec.dataset, spec.n_train, pool=spec.pool, cifar_root=cifar_root)
-        model = build_model(spec).to(device())
-        rec = TrajectoryRecorder(model, folder, n_proj=spec.n_proj, n_grad=spec.n_grad,
-                                 chunk_steps=1000, seed=spec.seed)
-        with num_threads(_threads()):
-            res = training.train(model, x, y, epochs=spec.epochs, batch_size=spec.batch_size, lr=spec.lr,
-                                 seed=spec.seed, checkpoint_at=spec.checkpoints, on_step=rec,
-                                 progress=progress)
-        rec.flush()
-        for f, sd in res.checkpoints.items():
-            save_npz(folder / f"ckpt-{f:.4f}.npz", {k: v.numpy() for k, v in sd.items()})
-        save_npz(folder / "epochs.npz", {"loss": res.epoch_train_loss, "acc": res.epoch_train_acc})
-        save_json(done, {"spec": spec.__dict__, "diverged": bool(res.diverged)})
-    ep = load_npz(folder / "epochs.npz")
-    return RecordedRun(spec, load_trajectory(folder), ep["loss"], ep["acc"], folder)
+        return None
+    try:
+        info = read_json_or_none(done)
+        if not isinstance(info, dict) or "steps" not in info:
+            raise CacheEntryError(f"{done} is unreadable or incomplete")
+        for name in info.get("checkpoints", []):
+            load_npz(folder / name, require_layout=True)
+        ep = load_npz(folder / "epochs.npz", keys=("loss", "acc"), require_layout=True)
+        traj = load_trajectory(folder)
+        if traj.loss.size != info["steps"]:
+            raise CacheEntryError(f"{folder} holds {traj.loss.size} recorded steps, not {info['steps']}")
+    except (CacheEntryError, OSError, ValueError) as e:
+        warn_damaged(f"damaged recorded run treated as unfinished and recorded again: {e}")
+        done.unlink(missing_ok=True)
+        import warnings
+        with warnings.catch_warnings():  # one warning for the run: drop bad chunks quietly
+            warnings.simplefilter("ignore", CacheWarning)
+            _scan_chunks(folder, None, remove=True)
+        return None
+    return RecordedRun(spec, traj, ep["loss"], ep["acc"], folder)
 
 
 # ----------------------------------------------------------------------------- analyses of checkpoints
@@ -380,25 +469,38 @@ def hessian_over_training(run: RecordedRun, k: int, *, n_batch: int = 512, seed:
     Returns
     -------
     dict
-        ``fractions`` (F,) and ``values`` (F, k), descending per row.
+        ``fractions`` (F,), ``values`` (F, k), descending per row, and ``converged`` (F, k), the
+        Lanczos flags (:attr:`fractal_lib.hessian.HessianEigen.converged`); one
+        :class:`~fractal_lib.checks.EstimatorWarning` when any pair did not converge.
     """
+    import warnings
+
     from . import hessian
-    from .cache import code_version, default_cache
+    from .cache import default_cache
+    from .checks import EstimatorWarning, warn_limit
     from .torchtools import num_threads
     fractions = sorted(run.spec.checkpoints)
 
     def compute() -> dict[str, np.ndarray]:
         x, y = _eval_batch(run.spec, n_batch, cifar_root)
-        vals = []
+        vals, conv = [], []
         for f in fractions:
             model = run.model(f).double().eval()
             loss_fn, params = hessian.model_loss_fn(model, torch.nn.functional.cross_entropy, x, y)
-            vals.append(hessian.top_eigen(loss_fn, params, k=k, tol=1e-4, seed=seed).values)
-        return {"fractions": np.asarray(fractions), "values": np.asarray(vals)}
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", EstimatorWarning)
+                eig = hessian.top_eigen(loss_fn, params, k=k, tol=1e-4, seed=seed)
+            vals.append(eig.values)
+            conv.append(eig.converged)
+        return {"fractions": np.asarray(fractions), "values": np.asarray(vals), "converged": np.asarray(conv)}
 
     params = {"run": run.spec.key(), "k": k, "n_batch": n_batch, "seed": seed}
     with num_threads(_threads()):
-        return default_cache().cached("chen-hessian", params, code_version(__file__), compute)
+        out = default_cache().cached("chen-hessian", params, CODE_VERSION, compute)
+    if "converged" in out and not np.all(out["converged"]):
+        warn_limit(f"hessian_over_training: {int((~out['converged'].astype(bool)).sum())} of "
+                   f"{out['converged'].size} eigenpairs did not converge (see 'converged')")
+    return out
 
 
 def landscape_plane(run: RecordedRun, fraction: float, n: int, *, span: float = 1.0, n_batch: int = 512,
@@ -415,7 +517,7 @@ def landscape_plane(run: RecordedRun, fraction: float, n: int, *, span: float = 
         ``coords`` (n,) and ``loss`` (n, n) indexed ``[a, b]``.
     """
     from . import directions
-    from .cache import code_version, default_cache
+    from .cache import default_cache
     from .torchtools import num_threads
 
     def compute() -> dict[str, np.ndarray]:
@@ -428,9 +530,10 @@ def landscape_plane(run: RecordedRun, fraction: float, n: int, *, span: float = 
         def loss_fn() -> torch.Tensor:
             return torch.nn.functional.cross_entropy(model(x), y)
 
-        return {"coords": coords, "loss": directions.loss_plane(loss_fn, params, d1, d2, coords, coords)}
+        return {"coords": coords,
+                "loss": directions.loss_plane(loss_fn, params, d1, d2, coords, coords, model=model)}
 
     params = {"run": run.spec.key(), "fraction": fraction, "n": n, "span": span, "n_batch": n_batch,
               "seed": seed}
     with num_threads(_threads()):
-        return default_cache().cached("chen-plane", params, code_version(__file__), compute)
+        return default_cache().cached("chen-plane", params, CODE_VERSION, compute)

@@ -57,8 +57,8 @@ def explore_toy(kind: str = LANDSCAPES[0], hurst: float = 1.0, lr: float = 0.02,
     win = max(n_steps // 5, 10)
     curves = []
     for label, t_w in (("first window", 0), ("last window", n_steps + 1 - win)):
-        msd = np.mean([D.tamsd(p, t_w=t_w, window=win)[1] for p in run.positions], axis=0)
-        lags = np.arange(1, win)
+        lags = np.arange(1, win // 2 + 1)  # the toy chapter's fit range: lags up to half the window
+        msd = np.mean([D.tamsd(p, t_w=t_w, window=win, lags=lags)[1] for p in run.positions], axis=0)
         fit = D.fit_alpha(lags, msd)
         curves.append((lags, msd, rf"{label}, $\alpha$ = {fit.alpha:.2f}"))
     PD.plot_msd_curves(curves, ax=ax_m, guides=(1.0, 2.0))

@@ -87,8 +87,9 @@ def test_batched_hessian_matches_explicit_and_top_eigen(small, kind):
         params[1] += 0.1                       # move off the zero-bias start
         params[1][0, 3:] = 0.0                 # keep model 0's padding zero
     mask = B.param_mask([3, 5], params)
-    vals, vecs = B.batched_top_eigen(params, small.x, small.onehot, kind, gam, k=2, n_iter=40, mask=mask,
-                                     return_vectors=True)
+    vals, vecs, resid, conv = B.batched_top_eigen(params, small.x, small.onehot, kind, gam, k=2, n_iter=40,
+                                                  mask=mask, return_vectors=True)
+    assert conv.all() and resid.max() < 1e-4
     for m, w in enumerate([3, 5]):
         pm = [p[m:m + 1, ..., :w] if i == 1 else p[m:m + 1] for i, p in enumerate(params)]
         pm = [pm[0][..., :w], pm[1], pm[2][:, :w], pm[3]]

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from fractal_lib import boxcount as B
+from fractal_lib.checks import EstimatorWarning
 from fractal_lib.report import fmt
 
 
@@ -24,8 +25,10 @@ def test_all_converged_plane_has_no_edges_and_dimension_zero():
     img = -np.ones((65, 65))
     e = B.edges_2d(img)
     assert not e.any()
-    fit = B.box_dimension_2d(e)
+    with pytest.warns(EstimatorWarning, match="empty mask"):
+        fit = B.box_dimension_2d(e)
     assert fit.alpha == 0.0 and fit.stderr == 0.0 and fit.levels.size == 0
+    assert not fit.reliable and "empty" in fit.note
 
 
 @pytest.mark.parametrize("slope", [0.0, 0.37, 1.0, 3.0])
@@ -58,12 +61,20 @@ def test_sierpinski_carpet_dimension():
     assert abs(fit.alpha - np.log(8) / np.log(3)) < 1e-12
 
 
-def test_box_counts_vectorised_matches_loop_and_pads():
+def test_box_counts_vectorised_matches_loop_over_tiling_boxes():
+    # the grid tiles the image with round(L / s) boxes per axis; box k spans the pixels whose
+    # centres lie in [k L / nb, (k + 1) L / nb)
     rng = np.random.default_rng(3)
     m = rng.random((50, 37)) < 0.02
     for s in (1, 2, 4, 7, 16):
-        loop = sum(m[i:i + s, j:j + s].any() for i in range(0, 50, s) for j in range(0, 37, s))
+        nh, nw = round(37 / s) * 50 / 37, round(37 / s)
+        nh = max(1, round(nh))
+        eh = [int(np.ceil(k * 50 / nh - 0.5)) for k in range(nh + 1)]
+        ew = [int(np.ceil(k * 37 / nw - 0.5)) for k in range(nw + 1)]
+        loop = sum(m[eh[a]:eh[a + 1], ew[b]:ew[b + 1]].any() for a in range(nh) for b in range(nw))
         assert B.box_counts(m, [s])[0] == loop
+        # every pixel is in exactly one box
+        assert sum((eh[a + 1] - eh[a]) * (ew[b + 1] - ew[b]) for a in range(nh) for b in range(nw)) == 50 * 37
 
 
 def test_pooled_fit_recovers_common_slope():

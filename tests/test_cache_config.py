@@ -112,7 +112,8 @@ def test_cached_computes_once_then_reads_back(tmp_path):
     np.testing.assert_array_equal(first["v"], second["v"])
     key = C.make_key("thing", {"eps": 0.2, "n": 3}, "v1")
     meta = json.loads((tmp_path / f"{key}.json").read_text())
-    assert meta == {"name": "thing", "params": {"eps": 0.2, "n": 3}, "version": "v1"}
+    assert meta == {"name": "thing", "params": {"eps": 0.2, "n": 3}, "version": "v1",
+                    "arrays": {"v": ["<f8", [4]]}}
     rc.cached("thing", {"eps": 0.2, "n": 4}, "v1", compute)  # other parameters
     rc.cached("thing", {"eps": 0.2, "n": 3}, "v2", compute)  # other code version
     assert len(calls) == 3

@@ -184,3 +184,13 @@ def test_chapter_presets_nest():
                 assert va % vb == 0, f.name                # finer Hessian sampling contains coarser
     assert "Built at scale `smoke`" in pre.admonition("smoke")
     assert all(r["smoke"] and r["paper"] for r in pre.table_rows())
+
+
+def test_period_of_separates_diverged_and_too_short_from_irregular():
+    t = np.arange(80)
+    diverged = 1.0 + 0.1 * (-1.0) ** t
+    diverged[-3:] = np.inf
+    assert DL.period_of(diverged) == -1
+    chaotic = np.random.default_rng(0).uniform(size=80)
+    assert DL.period_of(chaotic) == 0
+    np.testing.assert_array_equal(DL.period_scan(1.0 + 0.1 * (-1.0) ** t, [10, 79]), [-1, 2])

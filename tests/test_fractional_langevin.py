@@ -56,7 +56,7 @@ def test_fit_recovers_parameters():
 
 def test_bad_input_raises():
     with pytest.raises(ValueError, match="a must"):
-        F.mittag_leffler(1.0, 1.5)
+        F.mittag_leffler(1.0, 2.5)
     with pytest.raises(ValueError, match="hurst > 1/2"):
         F.harmonic_tamsd([1.0], hurst=0.4, eta=1, k=1, thermal=1, normalization="ly2025")
     with pytest.raises(ValueError, match="eta"):

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from fractal_lib import fits
 from fractal_lib import lyapunov as L
 
 
@@ -15,7 +16,7 @@ def _logistic(x, n):
 def test_logistic_map_r4_gives_ln2():
     x0 = np.random.default_rng(1).random((40, 1))
     res = L.max_lyapunov(_logistic, x0, d0=1e-9, interval=5, n_estimates=100)
-    mean, lo, hi = L.bootstrap_mean(res.estimates.mean(axis=1), n_boot=2000)
+    mean, lo, hi = fits.bootstrap_ci(res.estimates.mean(axis=1), n_boot=2000)
     assert abs(mean - np.log(2)) < 0.02 and lo < mean < hi
 
 
@@ -40,5 +41,7 @@ def test_seeded_and_validated():
         L.max_lyapunov(_logistic, x0, d0=0.0)
     with pytest.raises(ValueError, match="interval"):
         L.max_lyapunov(_logistic, x0, interval=0)
-    with pytest.raises(ValueError, match="level"):
-        L.bootstrap_mean(np.ones(5), level=1.5)
+    with pytest.raises(ValueError, match="x0"):
+        L.max_lyapunov(_logistic, np.full((3, 1), np.nan))
+    with pytest.raises(ValueError, match="saturation"):
+        L.max_lyapunov(_logistic, x0, saturation=0.0)

@@ -54,7 +54,11 @@ class Lavin2024Scale:
     fig4_T : int
         Fig. 4: period (paper: 5000 and 10 000).
     fig4_periods : int
-        Fig. 4: periods run while looking for the first instability.
+        Fig. 4: first search window for the first instability, in periods (runs without one are
+        extended by doubling, :func:`fractal_lib.lavin2024.fig4`).
+    fig4_max_periods : int or None
+        Fig. 4: longest search window, in periods; ``None`` is the paper's protocol, ``10^5 / eta``
+        steps. Runs still without an instability are reported as censored.
     map_As, map_Ts : tuple
         (A, T) map: amplitudes (1 = static) and periods.
     map_width, map_seeds, map_periods : int
@@ -82,6 +86,7 @@ class Lavin2024Scale:
     fig4_seeds: int
     fig4_T: int
     fig4_periods: int
+    fig4_max_periods: int | None
     map_As: tuple[float, ...]
     map_Ts: tuple[int, ...]
     map_width: int
@@ -96,6 +101,7 @@ _SIZES = {
         fig2_steps=1200, fig2_hessian_every=250, fig2_dense_from=1000, fig2_dense_every=50, slice_grid=9,
         fig3_widths=(4, 16), fig3_seeds_ce=2, fig3_seeds_mse=2, fig3_T=100, fig3_periods=2,
         fig4_etas=(0.5, 1.0), fig4_seeds=2, fig4_T=200, fig4_periods=1,
+        fig4_max_periods=8,
         map_As=(1.0, 70.0), map_Ts=(100,), map_width=8, map_seeds=2, map_periods=2, explorer_steps=300),
     "book": Lavin2024Scale(
         fig1_widths=(8, 32, 128), fig1_etas=(0.5, 1.0), fig1_seeds=4, fig1_steps=3000,
@@ -103,6 +109,7 @@ _SIZES = {
         fig2_steps=10000, fig2_hessian_every=250, fig2_dense_from=8000, fig2_dense_every=25, slice_grid=31,
         fig3_widths=(4, 16, 64), fig3_seeds_ce=4, fig3_seeds_mse=2, fig3_T=1000, fig3_periods=6,
         fig4_etas=(0.25, 0.5, 1.0), fig4_seeds=3, fig4_T=1000, fig4_periods=2,
+        fig4_max_periods=32,
         map_As=(1.0, 10.0, 70.0, 500.0), map_Ts=(100, 300, 1000, 3000), map_width=8, map_seeds=8,
         map_periods=4,
         explorer_steps=2000),
@@ -113,6 +120,7 @@ _SIZES = {
         fig3_widths=(2, 4, 8, 16, 32, 64, 128, 256), fig3_seeds_ce=50, fig3_seeds_mse=10, fig3_T=5000,
         fig3_periods=14,
         fig4_etas=(0.1, 0.25, 0.5, 1.0), fig4_seeds=30, fig4_T=5000, fig4_periods=2,
+        fig4_max_periods=None,
         map_As=(1.0, 3.0, 10.0, 30.0, 70.0, 200.0, 500.0), map_Ts=(100, 300, 1000, 3000), map_width=8,
         map_seeds=20, map_periods=14, explorer_steps=5000),
 }
@@ -138,8 +146,9 @@ def table_rows() -> list[dict[str, str]]:
         ("Fig. 3 widths", lambda s: _join(s.fig3_widths)),
         ("Fig. 3 runs per width (CE/DCE, MSE/DMSE)", lambda s: f"{s.fig3_seeds_ce}, {s.fig3_seeds_mse}"),
         ("Fig. 3 period × periods", lambda s: f"{s.fig3_T} × {s.fig3_periods}"),
-        ("Fig. 4 learning rates × runs, period",
-         lambda s: f"{_join(s.fig4_etas)} × {s.fig4_seeds}, {s.fig4_T}"),
+        ("Fig. 4 learning rates × runs, period, search window (periods)",
+         lambda s: f"{_join(s.fig4_etas)} × {s.fig4_seeds}, {s.fig4_T}, {s.fig4_periods} to "
+                   + (f"{s.fig4_max_periods}" if s.fig4_max_periods else "10⁵/η steps")),
         ("(A, T) map: A × T × runs (width)",
          lambda s: f"{_join(s.map_As)} × {_join(s.map_Ts)} × {s.map_seeds} ({s.map_width})"),
     ])
