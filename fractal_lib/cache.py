@@ -234,7 +234,21 @@ def make_key(name: str, params: Mapping[str, Any], version: str) -> str:
 
 
 class CacheWarning(UserWarning):
-    """A cache entry could not be read back whole and is recomputed (one warning per entry)."""
+    """A cache entry could not be read back whole and is recomputed (one warning per entry), or
+    the cache folder cannot be written (one warning per folder: results are computed, not stored)."""
+
+
+_unwritable: set[str] = set()
+
+
+def _store_failed(folder: Path, err: OSError) -> None:
+    """Record that ``folder`` cannot be written and warn once per folder and process."""
+    key = str(folder)
+    if key not in _unwritable:
+        _unwritable.add(key)
+        warnings.warn(f"cache folder {folder} cannot be written ({err.strerror or err}): results are "
+                      "computed but not stored; set FRACTAL_CACHE_DIR to a writable folder",
+                      CacheWarning, stacklevel=4)
 
 
 class CacheEntryError(ValueError):
@@ -463,11 +477,14 @@ class ResultCache:
 
     def put(self, key: str, arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> None:
         """Store arrays and a json sidecar describing them (sidecar first, npz last)."""
-        if not self.enabled:
+        if not self.enabled or str(self.root) in _unwritable:
             return
         out, lay = _prepare(arrays)
-        save_json(self.root / f"{key}.json", {**dict(meta), "arrays": lay})
-        save_npz(self.path(key), out)
+        try:
+            save_json(self.root / f"{key}.json", {**dict(meta), "arrays": lay})
+            save_npz(self.path(key), out)
+        except OSError as err:  # read-only or full disk: compute without storing
+            _store_failed(self.root, err)
 
     def cached(
         self,
@@ -505,7 +522,16 @@ class ChunkStore:
         if enabled:
             clean_stale_tmp(folder)
             if meta is not None and not isinstance(read_json_or_none(folder / "meta.json"), dict):
-                save_json(folder / "meta.json", dict(meta))  # missing or unreadable: (re)write it
+                self._write(lambda: save_json(folder / "meta.json", dict(meta)))  # (re)write it
+
+    def _write(self, write: Callable[[], None]) -> None:
+        root = self.folder.parent  # the cache folder: one warning for all its chunk stores
+        if str(root) in _unwritable:
+            return
+        try:
+            write()
+        except OSError as err:  # read-only or full disk: compute without storing
+            _store_failed(root, err)
 
     def _p(self, start: int, stop: int) -> Path:
         return self.folder / f"chunk-{start:012d}-{stop:012d}.npz"
@@ -518,7 +544,7 @@ class ChunkStore:
 
     def put(self, start: int, stop: int, arrays: Mapping[str, np.ndarray]) -> None:
         if self.enabled:
-            save_npz(self._p(start, stop), arrays)
+            self._write(lambda: save_npz(self._p(start, stop), arrays))
 
     def n_stored(self) -> int:
         return len(list(self.folder.glob("chunk-*.npz"))) if self.folder.is_dir() else 0

@@ -71,7 +71,9 @@ def cache_dir() -> Path:
     """Directory of the on-disk result cache.
 
     ``FRACTAL_CACHE_DIR`` if set; otherwise ``.fractal_cache/`` at the root of a source checkout
-    (git-ignored), or ``~/.cache/fractal_lib`` for an installed package.
+    (git-ignored), or ``$XDG_CACHE_HOME/fractal_lib`` (``~/.cache/fractal_lib``) for an
+    installed package. A folder that cannot be written is not an error: results are then
+    computed without being stored, with one :class:`fractal_lib.cache.CacheWarning`.
     """
     env = os.environ.get("FRACTAL_CACHE_DIR")
     if env:
@@ -79,7 +81,8 @@ def cache_dir() -> Path:
     root = _source_root()
     if root is not None:
         return root / ".fractal_cache"
-    return Path.home() / ".cache" / "fractal_lib"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "fractal_lib"
 
 
 def progress_enabled() -> bool:

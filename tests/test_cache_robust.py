@@ -453,3 +453,20 @@ def test_corrupt_gzip_data_file_is_reported_not_crashed(tmp_path):
     f.write_bytes(bytes(raw))
     with pytest.raises(data.DataNotFoundError, match="cannot read"):
         data._read_verified(f, "0" * 64, 256 * 64)
+
+
+def test_unwritable_cache_folder_computes_with_one_warning(monkeypatch):
+    # /proc cannot hold new folders even for root: the cache is unwritable whatever the user.
+    root = "/proc/fractal-lib-unwritable-cache"
+    monkeypatch.setenv("FRACTAL_CACHE_DIR", root)
+    monkeypatch.setattr(C, "_unwritable", set())
+    loss = L.multiplicative(0.2, 0.1)
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        a = T.sweep(loss, T.LRGrid(0.0, 1.5, log2_n=6), x0=1.0, steps=50).diverged
+        b = T.sweep(loss, T.LRGrid(0.0, 1.5, log2_n=6), x0=1.0, steps=60).diverged
+        c = C.ResultCache(root).cached("x", {"a": 1}, "v", lambda: {"y": np.arange(3)})
+    msgs = [str(w.message) for w in rec if issubclass(w.category, C.CacheWarning)]
+    assert len(msgs) == 1 and "cannot be written" in msgs[0], msgs
+    assert a.shape == b.shape == (65,)
+    np.testing.assert_array_equal(c["y"], np.arange(3))
