@@ -27,8 +27,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from fractal_lib import batched_mlp as B
-from fractal_lib import spirals
+from fractal_lib.dynamical import batched_mlp as B
+from fractal_lib.dynamical import spirals
 
 RESULTS = Path(__file__).resolve().parent / "results" / "bench_batched_trainer.json"
 

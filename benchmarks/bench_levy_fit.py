@@ -32,7 +32,7 @@ import numpy as np
 import scipy
 from scipy import stats
 
-from fractal_lib import levy
+from fractal_lib.diffusion import levy
 
 RESULTS = Path(__file__).resolve().parent / "results" / "bench_levy_fit.json"
 N_SAMPLES = 5000

@@ -37,7 +37,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numba  # noqa: E402
 import numpy as np  # noqa: E402
 
-from fractal_lib import network_trainability as NT  # noqa: E402
+from fractal_lib.boundaries import network_trainability as NT  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "bench_network_grid.json"
 WINDOW = NT.Window()  # [-3, 6] x [-3, 6] decades

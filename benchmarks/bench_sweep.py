@@ -41,9 +41,9 @@ from pathlib import Path
 import numba
 import numpy as np
 
-from fractal_lib import landscapes as L
-from fractal_lib import trainability as T
-from fractal_lib.cache import code_version_of
+from fractal_lib.boundaries import landscapes as L
+from fractal_lib.boundaries import trainability as T
+from fractal_lib.core.cache import code_version_of
 
 EPS, LAM, X0, STEPS, BOUND = 0.2, 0.1, 1.0, 1000, 1e16
 TWO_PI = 2.0 * math.pi

@@ -44,6 +44,6 @@ Importing :mod:`fractal_lib` imports neither torch nor numba; the modules that n
 """
 
 from ._version import __version__
-from .config import get_scale
+from .core.config import get_scale
 
 __all__ = ["__version__", "get_scale"]

@@ -50,7 +50,7 @@ def kernel_cache_status() -> dict[str, str]:
 
 
 def _fallback_dir() -> str:
-    from .config import cache_dir
+    from .core.config import cache_dir
 
     return str(cache_dir() / "numba")
 

@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from fractal_lib import batched_mlp as B
-from fractal_lib import dynamical_loss as DL
-from fractal_lib import hessian, loss_slices, spirals
-from fractal_lib.torchtools import num_threads
+from fractal_lib.dynamical import batched_mlp as B
+from fractal_lib.dynamical import loss_slices, spirals
+from fractal_lib.dynamical import losses as DL
+from fractal_lib.nets import hessian
+from fractal_lib.nets.torchtools import num_threads
 
 
 @pytest.fixture(autouse=True)

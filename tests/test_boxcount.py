@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fractal_lib import boxcount as B
-from fractal_lib.checks import EstimatorWarning
-from fractal_lib.report import fmt
+from fractal_lib.boundaries import boxcount as B
+from fractal_lib.core.checks import EstimatorWarning
+from fractal_lib.core.report import fmt
 
 
 def test_edges_of_a_sign_image():

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fractal_lib import cache as C
-from fractal_lib import config
+from fractal_lib.core import cache as C
+from fractal_lib.core import config
 
 
 # --------------------------------------------------------------------------- FRACTAL_SCALE

@@ -19,9 +19,9 @@ import numpy as np
 import pytest
 
 import fractal_lib
-from fractal_lib import cache as C
-from fractal_lib import landscapes as L
-from fractal_lib import trainability as T
+from fractal_lib.boundaries import landscapes as L
+from fractal_lib.boundaries import trainability as T
+from fractal_lib.core import cache as C
 
 PKG = Path(fractal_lib.__file__).resolve().parent
 REPO = PKG.parent
@@ -194,7 +194,8 @@ def test_atomic_write_syncs_the_folder(tmp_path, monkeypatch):
 _KILL_SCRIPT = textwrap.dedent("""
     import sys, time
     import numpy as np
-    from fractal_lib import cache as C, landscapes as L, trainability as T
+    from fractal_lib.core import cache as C
+    from fractal_lib.boundaries import landscapes as L, trainability as T
     root, mode, out = sys.argv[1], sys.argv[2], sys.argv[3]
     computed = []
     job = T._chunk_job
@@ -260,8 +261,8 @@ def test_kill_9_mid_sweep_loses_nothing_written(tmp_path):
 def _train_recorded(folder, epochs=2, chunk_steps=4):
     import torch
 
-    from fractal_lib import models, training
-    from fractal_lib import trajectory as TR
+    from fractal_lib.nets import models, training
+    from fractal_lib.nets import trajectory as TR
     g = torch.Generator().manual_seed(0)
     x, y = torch.randn(64, 6, generator=g), torch.randint(0, 3, (64,), generator=g)
     torch.manual_seed(0)
@@ -274,7 +275,7 @@ def _train_recorded(folder, epochs=2, chunk_steps=4):
 
 def test_recorder_survives_a_truncated_last_chunk(tmp_path):
     pytest.importorskip("torch")
-    from fractal_lib import trajectory as TR
+    from fractal_lib.nets import trajectory as TR
     _train_recorded(tmp_path / "ref")
     ref = TR.load_trajectory(tmp_path / "ref")
     _train_recorded(tmp_path / "b")
@@ -295,7 +296,7 @@ def test_recorder_survives_a_truncated_last_chunk(tmp_path):
 
 def test_recorder_repairs_its_meta_files(tmp_path):
     pytest.importorskip("torch")
-    from fractal_lib import trajectory as TR
+    from fractal_lib.nets import trajectory as TR
     _train_recorded(tmp_path / "ref")
     ref = TR.load_trajectory(tmp_path / "ref")
     # a crash between meta.json and meta.npz: resuming writes meta.npz again
@@ -313,7 +314,7 @@ def test_recorder_repairs_its_meta_files(tmp_path):
 @pytest.mark.parametrize("victim", ["chunk", "epochs", "ckpt", "done"])
 def test_record_run_rerecords_a_damaged_run(tmp_path, monkeypatch, victim):
     torch = pytest.importorskip("torch")
-    from fractal_lib import trajectory as TR
+    from fractal_lib.nets import trajectory as TR
 
     def fake_data(dataset, n, *, pool=1, split="train", cifar_root=None):
         g = torch.Generator().manual_seed(1)
@@ -353,34 +354,37 @@ def _edit(f: Path) -> None:
 def test_key_follows_transitive_dependencies_in_a_copy(tmp_path):
     """Issue 12 case 3: editing hessian.py changes the lavin2024 key; an unrelated module does not."""
     pkg = _copy_package(tmp_path)
-    v0 = C.code_version_of(pkg / "lavin2024.py")
-    deps, _ = C.code_dependencies(pkg / "lavin2024.py")
-    assert {"fractal_lib.hessian", "fractal_lib.batched_mlp", "fractal_lib.torchtools"} <= set(deps)
+    v0 = C.code_version_of(pkg / "papers" / "lavin2024.py")
+    deps, _ = C.code_dependencies(pkg / "papers" / "lavin2024.py")
+    assert {"fractal_lib.nets.hessian", "fractal_lib.dynamical.batched_mlp",
+            "fractal_lib.nets.torchtools"} <= set(deps)
     assert all(Path(f).is_relative_to(pkg) for f in deps.values())
-    assert "fractal_lib.widgets" not in deps
-    _edit(pkg / "widgets.py")
-    assert C.code_version_of(pkg / "lavin2024.py") == v0
-    _edit(pkg / "hessian.py")
-    v1 = C.code_version_of(pkg / "lavin2024.py")
+    assert "fractal_lib.boundaries.widgets" not in deps
+    _edit(pkg / "boundaries" / "widgets.py")
+    assert C.code_version_of(pkg / "papers" / "lavin2024.py") == v0
+    _edit(pkg / "nets" / "hessian.py")
+    v1 = C.code_version_of(pkg / "papers" / "lavin2024.py")
     assert v1 != v0
-    _edit(pkg / "torchtools.py")  # two levels down: lavin2024 -> hessian -> torchtools
-    assert C.code_version_of(pkg / "lavin2024.py") not in (v0, v1)
+    _edit(pkg / "nets" / "torchtools.py")  # two levels down: lavin2024 -> hessian -> torchtools
+    assert C.code_version_of(pkg / "papers" / "lavin2024.py") not in (v0, v1)
 
 
 def test_names_not_paths_enter_the_key(tmp_path):
     a = _copy_package(tmp_path / "a")
     b = _copy_package(tmp_path / "b")
-    assert C.code_version_of(a / "trainability.py") == C.code_version_of(b / "trainability.py")
+    assert C.code_version_of(a / "boundaries" / "trainability.py") == C.code_version_of(
+        b / "boundaries" / "trainability.py")
 
 
 @pytest.mark.parametrize("module, needs", [
-    ("lavin2024", {"hessian"}),
-    ("ly2025", {"training", "models", "data", "directions", "surfaces", "grid_descent"}),
-    ("trajectory", {"training", "models", "data", "hessian", "directions"}),
-    ("probing", {"directions", "hessian", "training"}),
-    ("trainability", {"_gd_kernels", "landscapes"}),
-    ("network_trainability", {"_net_kernels", "trainability"}),
-    ("liu2024", {"trainability", "landscapes"}),
+    ("papers.lavin2024", {"nets.hessian"}),
+    ("papers.ly2025", {"nets.training", "nets.models", "nets.data", "nets.directions", "surfaces.fields",
+                       "surfaces.grid_descent"}),
+    ("nets.trajectory", {"nets.training", "nets.models", "nets.data", "nets.hessian", "nets.directions"}),
+    ("multifractal.probing", {"nets.directions", "nets.hessian", "nets.training"}),
+    ("boundaries.trainability", {"boundaries._gd_kernels", "boundaries.landscapes"}),
+    ("boundaries.network_trainability", {"boundaries._net_kernels", "core.executors"}),
+    ("papers.liu2024", {"boundaries.trainability", "boundaries.landscapes"}),
 ])
 def test_the_modules_the_issue_names_are_in_the_keys(module, needs):
     deps, _ = C.code_dependencies(f"fractal_lib.{module}")
@@ -411,11 +415,11 @@ def test_lazy_and_relative_imports_are_followed(tmp_path):
 
 
 def test_library_versions_enter_the_key_without_importing_them(tmp_path):
-    v = C.code_version_of("fractal_lib.trainability")
+    v = C.code_version_of("fractal_lib.boundaries.trainability")
     assert f"numba={metadata.version('numba')}" in v and f"numpy={metadata.version('numpy')}" in v
     assert "torch=" not in v  # trainability does not use torch
-    code = ("import sys; from fractal_lib import cache as C; "
-            "v = C.code_version_of('fractal_lib.lavin2024'); "
+    code = ("import sys; from fractal_lib.core import cache as C; "
+            "v = C.code_version_of('fractal_lib.papers.lavin2024'); "
             "print('torch=' in v, 'torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": str(REPO)}).stdout.split()
@@ -426,7 +430,7 @@ def test_every_call_site_uses_the_one_derivation():
     """No hand-written file list or format number is left: every module that caches uses
     ``code_version_of(__name__)``."""
     users = []
-    for f in sorted(PKG.glob("*.py")):
+    for f in sorted(PKG.rglob("*.py")):
         if f.name == "cache.py":
             continue
         text = f.read_text()
@@ -437,16 +441,17 @@ def test_every_call_site_uses_the_one_derivation():
             assert "CODE_VERSION = code_version_of(__name__)" in text, f.name
     assert {"lavin2024", "ly2025", "liu2024", "trainability", "network_trainability", "probing",
             "trajectory"} <= set(users)
-    from fractal_lib import lavin2024, trajectory
+    from fractal_lib.nets import trajectory
+    from fractal_lib.papers import lavin2024
     assert lavin2024.CODE_VERSION == C.code_version_of(lavin2024)
-    assert trajectory.CODE_VERSION == C.code_version_of("fractal_lib.trajectory")
+    assert trajectory.CODE_VERSION == C.code_version_of("fractal_lib.nets.trajectory")
 
 
 def test_corrupt_gzip_data_file_is_reported_not_crashed(tmp_path):
     """Same kind outside the cache: a corrupt downloaded .gz raised a bare zlib.error."""
     import gzip
 
-    from fractal_lib import data
+    from fractal_lib.nets import data
     raw = bytearray(gzip.compress(bytes(range(256)) * 64))
     raw[30] ^= 0xFF
     f = tmp_path / "x.gz"

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from fractal_lib import diffusion as D
+from fractal_lib.diffusion import msd as D
 
 
 def test_fft_msd_equals_direct_definition():

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from fractal_lib import dynamical_loss as DL
-from fractal_lib import spirals
+from fractal_lib.dynamical import losses as DL
+from fractal_lib.dynamical import spirals
 
 
 # --------------------------------------------------------------------------- schedule
@@ -170,7 +170,7 @@ def test_spiral_shape_noise_and_seeds():
 def test_chapter_presets_nest():
     import dataclasses
 
-    from fractal_lib.presets import lavin2024_dynamical_loss as pre
+    from fractal_lib.papers.presets import lavin2024_dynamical_loss as pre
 
     for small, large in (("smoke", "book"), ("book", "paper")):
         a, b = pre.sizes(small), pre.sizes(large)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import special
 
-from fractal_lib import fractional_langevin as F
+from fractal_lib.surfaces import fractional_langevin as F
 
 
 def test_mittag_leffler_known_closed_forms():

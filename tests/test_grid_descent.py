@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from fractal_lib import grid_descent as G
+from fractal_lib.surfaces import grid_descent as G
 
 
 def _bowl(n=65, a=0.01, b=0.02):
@@ -85,7 +85,7 @@ def test_bad_input_raises(kwargs, match):
 
 
 def test_lyapunov_of_gd_on_a_quadratic_is_log_of_the_contraction():
-    from fractal_lib import lyapunov as L
+    from fractal_lib.surfaces import lyapunov as L
 
     s, c = _bowl(a=0.01, b=0.04)
     lr = 10.0  # multipliers 1 - lr a = 0.9 and 1 - lr b = 0.6: the exponent is ln 0.9
@@ -94,7 +94,7 @@ def test_lyapunov_of_gd_on_a_quadratic_is_log_of_the_contraction():
 
 
 def test_roughness_flatness_is_proportional_on_fbm():
-    from fractal_lib import surfaces as S
+    from fractal_lib.surfaces import fields as S
 
     n = 128
     hmap = np.where(np.arange(n)[None, :] < n // 2, 0.3, 0.7) * np.ones((n, 1))

@@ -25,8 +25,10 @@ import warnings
 warnings.simplefilter("always")
 import numpy as np
 import fractal_lib
-from fractal_lib import _numba, grid_descent, network_trainability, trainability as T
-from fractal_lib import landscapes as L
+from fractal_lib import _numba
+from fractal_lib.surfaces import grid_descent
+from fractal_lib.boundaries import network_trainability, trainability as T
+from fractal_lib.boundaries import landscapes as L
 assert fractal_lib.__file__.startswith({root!r}), fractal_lib.__file__
 out = T.classify(L.quadratic(), np.array([0.25, 0.5, 0.99, 1.01, 1.5]), steps=40,
                  method="reference", parallel=False)
@@ -38,7 +40,9 @@ IMPORT_ONLY = """
 import warnings
 warnings.simplefilter("always")
 import fractal_lib
-from fractal_lib import _numba, grid_descent, network_trainability, trainability
+from fractal_lib import _numba
+from fractal_lib.surfaces import grid_descent
+from fractal_lib.boundaries import network_trainability, trainability
 assert fractal_lib.__file__.startswith({root!r}), fractal_lib.__file__
 print("STATUS", sorted(set(_numba.kernel_cache_status().values())))
 """

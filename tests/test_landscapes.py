@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from fractal_lib import _gd_kernels as K
-from fractal_lib import landscapes as L
+from fractal_lib.boundaries import _gd_kernels as K
+from fractal_lib.boundaries import landscapes as L
 
 H = 1e-6  # central-difference step; error O(H^2 f''') + O(ulp/H), well under the tolerances
 

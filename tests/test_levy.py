@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from fractal_lib import levy
-from fractal_lib.checks import EstimatorWarning
+from fractal_lib.core.checks import EstimatorWarning
+from fractal_lib.diffusion import levy
 
 
 @pytest.mark.parametrize("alpha", [0.7, 1.0, 1.5, 1.95])

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from fractal_lib import fits
-from fractal_lib import lyapunov as L
+from fractal_lib.core import fits
+from fractal_lib.surfaces import lyapunov as L
 
 
 def _logistic(x, n):

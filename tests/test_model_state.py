@@ -17,9 +17,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from fractal_lib import directions, hessian, loss_slices, models, probing, training
-from fractal_lib.checks import EstimatorWarning
-from fractal_lib.torchtools import preserved_state
+from fractal_lib.core.checks import EstimatorWarning
+from fractal_lib.dynamical import loss_slices
+from fractal_lib.multifractal import probing
+from fractal_lib.nets import directions, hessian, models, training
+from fractal_lib.nets.torchtools import preserved_state
 
 
 def _resnet():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fractal_lib import multifractal as mf
+from fractal_lib.multifractal import measures as mf
 
 Q = np.array([-3, -2, -1.5, -1, -0.5, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 2, 3, 4])
 LEVELS = 12

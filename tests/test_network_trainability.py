@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 import torch
 
-from fractal_lib import network_trainability as NT
-from fractal_lib import trainability as T
-from fractal_lib._net_kernels import LANES
-from fractal_lib.cache import ResultCache
+from fractal_lib.boundaries import network_trainability as NT
+from fractal_lib.boundaries import trainability as T
+from fractal_lib.boundaries._net_kernels import LANES
+from fractal_lib.core.cache import ResultCache
 
 SMALL = dict(width=6, n_data=20)
 
@@ -183,7 +183,7 @@ def test_bad_input_raises_naming_the_parameter(call, name):
 def test_chapter_presets_nest_and_fit_the_box_counter():
     import dataclasses
 
-    from fractal_lib.presets import sohl_dickstein2024_network_boundary as PR
+    from fractal_lib.papers.presets import sohl_dickstein2024_network_boundary as PR
 
     scales = [PR.sizes(s) for s in ("smoke", "book", "paper")]
     for a, b in zip(scales, scales[1:], strict=False):

@@ -7,10 +7,11 @@ import dataclasses
 import numpy as np
 import pytest
 
-from fractal_lib import landscapes as L
-from fractal_lib import liu2024, presets, report
-from fractal_lib import trainability as T
-from fractal_lib.config import SCALES
+from fractal_lib.boundaries import landscapes as L
+from fractal_lib.boundaries import trainability as T
+from fractal_lib.core import report
+from fractal_lib.core.config import SCALES
+from fractal_lib.papers import liu2024, presets
 
 
 @pytest.mark.parametrize(("small", "large"), [("smoke", "book"), ("book", "paper")])

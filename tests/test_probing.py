@@ -7,9 +7,9 @@ import pytest
 import torch
 from torch import nn
 
-from fractal_lib import multifractal as mf
-from fractal_lib import probing
-from fractal_lib.checks import EstimatorWarning
+from fractal_lib.core.checks import EstimatorWarning
+from fractal_lib.multifractal import measures as mf
+from fractal_lib.multifractal import probing
 
 EPS = np.logspace(-5, -1, 6)
 Q = np.array([-2.0, -1.0, 0.5, 1.0, 2.0, 3.0])
@@ -75,7 +75,7 @@ def test_same_seed_same_numbers_and_nested_directions():
 def test_directions_include_batchnorm_and_have_unit_norm():
     model, x, y = _tiny_cnn()
     params = list(model.parameters())
-    from fractal_lib.directions import random_directions
+    from fractal_lib.nets.directions import random_directions
     d = random_directions(params, 1, normalize="tensor", unit_norm=True, seed=1)[0]
     assert abs(float(sum((t.double() ** 2).sum() for t in d)) - 1.0) < 1e-6
     bn = model[1]
@@ -128,13 +128,13 @@ def test_explorer_and_figures_render_from_synthetic_responses():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from fractal_lib import plotting_probing as pp
-    from fractal_lib import widgets_probing
+    from fractal_lib.multifractal import plotting as pp
+    from fractal_lib.multifractal import widgets as multifractal_widgets
 
     rng = np.random.default_rng(0)
     eps = np.logspace(-4, -2, 5)
     R = {f: rng.lognormal(size=(32, 1)) * eps ** rng.uniform(1.5, 2.5, size=(32, 1)) for f in (0.1, 0.5)}
-    fig = widgets_probing.explore_probing(R, eps, Q, 0.5, (-2.0, 3.0), (0, 3), n_banks=2)
+    fig = multifractal_widgets.explore_probing(R, eps, Q, 0.5, (-2.0, 3.0), (0, 3), n_banks=2)
     assert len(fig.axes) == 3
     fig2 = pp.plot_precision_floor(eps, {"a": R[0.1], "zeros": np.zeros((4, 5))}, window=(1, 5),
                                    curvature=1.0)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from fractal_lib import surfaces as S
+from fractal_lib.surfaces import fields as S
 
 
 @pytest.mark.parametrize("h", [0.3, 0.5, 0.7, 0.85])

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from fractal_lib import data, directions, hessian, models, training
-from fractal_lib.torchtools import flat, seed_everything, unflat_like
+from fractal_lib.nets import data, directions, hessian, models, training
+from fractal_lib.nets.torchtools import flat, seed_everything, unflat_like
 
 
 def _quadratic(n=12, seed=3):

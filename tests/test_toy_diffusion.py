@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from fractal_lib import diffusion as D
-from fractal_lib import toy_diffusion as T
+from fractal_lib.diffusion import msd as D
+from fractal_lib.surfaces import toy_diffusion as T
 
 
 def test_landscapes_shapes_and_recipe():

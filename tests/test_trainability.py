@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
-from fractal_lib import landscapes as L
-from fractal_lib import trainability as T
-from fractal_lib.cache import ResultCache
+from fractal_lib.boundaries import landscapes as L
+from fractal_lib.boundaries import trainability as T
+from fractal_lib.core.cache import ResultCache
 
 SUM16 = T.Criterion("sum", 1e16)
 MAX8 = T.Criterion("max", 1e8)

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from fractal_lib import models, training
-from fractal_lib import trajectory as TR
+from fractal_lib.nets import models, training
+from fractal_lib.nets import trajectory as TR
 
 
 def _data(n=64, seed=0):

@@ -11,11 +11,11 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fractal_lib import batched_mlp as B
-from fractal_lib import dynamical_loss as DL
-from fractal_lib import hessian
-from fractal_lib import lavin2024 as P
-from fractal_lib.checks import EstimatorWarning
+from fractal_lib.core.checks import EstimatorWarning
+from fractal_lib.dynamical import batched_mlp as B
+from fractal_lib.dynamical import losses as DL
+from fractal_lib.nets import hessian
+from fractal_lib.papers import lavin2024 as P
 
 
 def _quadratic(eigs, seed=0):

@@ -9,10 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fractal_lib import diffusion as D
-from fractal_lib import lavin2024, levy, multifractal
-from fractal_lib.checks import EstimatorWarning
-from fractal_lib.fits import bootstrap_ci, mean_sem
+from fractal_lib.core.checks import EstimatorWarning
+from fractal_lib.core.fits import bootstrap_ci, mean_sem
+from fractal_lib.diffusion import levy
+from fractal_lib.diffusion import msd as D
+from fractal_lib.multifractal import measures
+from fractal_lib.papers import lavin2024
 
 
 # ----------------------------------------------------------------------------- reference
@@ -257,12 +259,12 @@ def test_mean_sem_and_bootstrap_have_one_implementation():
     for got, ref in zip(lavin2024.mean_sem(a, axis=1), mean_sem(a, axis=1), strict=True):
         np.testing.assert_array_equal(got, ref)
     v = np.random.default_rng(0).normal(size=30)
-    reps = multifractal.bootstrap(v, np.mean, n_boot=200, seed=4)
+    reps = measures.bootstrap(v, np.mean, n_boot=200, seed=4)
     np.testing.assert_array_equal(reps, bootstrap_ci(v, np.mean, n_boot=200, seed=4).replicates)
 
 
 def test_toy_model_degenerate_input():
-    from fractal_lib import toy_diffusion as TOY
+    from fractal_lib.surfaces import toy_diffusion as TOY
     with pytest.raises(ValueError, match="land.loss is constant"):
         TOY.shuffled_control(TOY.ToyLandscape(np.ones((33, 33)), "flat"))
     with pytest.raises(ValueError, match="n_steps"):

@@ -11,11 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import special
 
-from fractal_lib import diffusion as D
-from fractal_lib import fractional_langevin as F
-from fractal_lib import grid_descent as G
-from fractal_lib import lyapunov as L
-from fractal_lib.checks import EstimatorWarning
+from fractal_lib.core.checks import EstimatorWarning
+from fractal_lib.diffusion import msd as D
+from fractal_lib.surfaces import fractional_langevin as F
+from fractal_lib.surfaces import grid_descent as G
+from fractal_lib.surfaces import lyapunov as L
 
 
 def _gd_quadratic(x, n, eta_k=2.5):
@@ -103,7 +103,7 @@ def test_exponent_invariant_under_affine_conjugation(shift, log_scale):
 
 
 def test_ly2025_sweep_reports_the_flags():
-    from fractal_lib import ly2025 as P
+    from fractal_lib.papers import ly2025 as P
 
     out = P.lyapunov_sweep(64, 4, np.array([1.0, 300.0]), trials=4, estimates=5, burn_in=50, n_boot=100)
     assert set(out) >= {"mean", "lo", "hi", "n_used", "collapsed", "saturated", "saturated_frac"}

@@ -15,12 +15,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fractal_lib import boxcount as B
-from fractal_lib import multifractal as mf
-from fractal_lib import surfaces as S
-from fractal_lib import trainability as T
-from fractal_lib import wavelet_leaders as W
-from fractal_lib.checks import EstimatorWarning
+from fractal_lib.boundaries import boxcount as B
+from fractal_lib.boundaries import trainability as T
+from fractal_lib.core.checks import EstimatorWarning
+from fractal_lib.multifractal import measures as mf
+from fractal_lib.multifractal import wavelet_leaders as W
+from fractal_lib.surfaces import fields as S
 
 Q7 = np.array([-5.0, -3.0, -1.0, 0.0, 1.0, 3.0, 5.0])
 

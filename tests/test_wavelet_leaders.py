@@ -5,9 +5,9 @@ import pytest
 import pywt
 from scipy.signal import fftconvolve
 
-from fractal_lib import surfaces as S
-from fractal_lib import wavelet_leaders as W
-from fractal_lib.checks import EstimatorWarning
+from fractal_lib.core.checks import EstimatorWarning
+from fractal_lib.multifractal import wavelet_leaders as W
+from fractal_lib.surfaces import fields as S
 
 Q = np.array([-2.0, -1.0, 0.0, 1.0, 2.0])
 

@@ -1,0 +1,90 @@
+"""The book's scale switch and the on-disk cache location, read in one place.
+
+``FRACTAL_SCALE`` selects how much work every chapter does:
+
+``smoke``
+    seconds per chapter; what CI executes.
+``book``
+    what the published book shows (minutes on a 2-core laptop).
+``paper``
+    the papers' own sizes (hours; meant for a cluster or a GPU).
+
+Grids nest: a smaller scale's learning-rate grid is an exact subset of a larger one, so a
+``smoke`` number can be compared point for point with a ``book`` or ``paper`` number.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal, TypeVar
+
+Scale = Literal["smoke", "book", "paper"]
+SCALES: tuple[Scale, ...] = ("smoke", "book", "paper")
+DEFAULT_SCALE: Scale = "book"
+
+T = TypeVar("T")
+
+
+def get_scale() -> Scale:
+    """Return the scale this process runs at, from the ``FRACTAL_SCALE`` environment variable.
+
+    Returns
+    -------
+    str
+        One of ``"smoke"``, ``"book"`` (the default) or ``"paper"``.
+
+    Raises
+    ------
+    ValueError
+        If ``FRACTAL_SCALE`` is set to anything else.
+    """
+    value = os.environ.get("FRACTAL_SCALE", DEFAULT_SCALE).strip().lower() or DEFAULT_SCALE
+    if value not in SCALES:
+        raise ValueError(f"FRACTAL_SCALE must be one of {SCALES}, got {value!r}")
+    return value  # type: ignore[return-value]
+
+
+def by_scale(smoke: T, book: T, paper: T, *, scale: Scale | None = None) -> T:
+    """Pick the value for the current (or the given) scale.
+
+    Parameters
+    ----------
+    smoke, book, paper
+        The value to use at each scale.
+    scale : str, optional
+        Override the scale read from ``FRACTAL_SCALE``.
+    """
+    s = get_scale() if scale is None else scale
+    if s not in SCALES:
+        raise ValueError(f"scale must be one of {SCALES}, got {s!r}")
+    return {"smoke": smoke, "book": book, "paper": paper}[s]
+
+
+def _source_root() -> Path | None:
+    """The repository root when fractal_lib runs from a source checkout, else None."""
+    root = Path(__file__).resolve().parents[2]  # fractal_lib/core/config.py -> repository
+    return root if (root / "pyproject.toml").is_file() and (root / "_config.yml").is_file() else None
+
+
+def cache_dir() -> Path:
+    """Directory of the on-disk result cache.
+
+    ``FRACTAL_CACHE_DIR`` if set; otherwise ``.fractal_cache/`` at the root of a source checkout
+    (git-ignored), or ``$XDG_CACHE_HOME/fractal_lib`` (``~/.cache/fractal_lib``) for an
+    installed package. A folder that cannot be written is not an error: results are then
+    computed without being stored, with one :class:`fractal_lib.cache.CacheWarning`.
+    """
+    env = os.environ.get("FRACTAL_CACHE_DIR")
+    if env:
+        return Path(env).expanduser()
+    root = _source_root()
+    if root is not None:
+        return root / ".fractal_cache"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "fractal_lib"
+
+
+def progress_enabled() -> bool:
+    """Whether long computations show tqdm progress bars (``FRACTAL_PROGRESS=0`` hides them)."""
+    return os.environ.get("FRACTAL_PROGRESS", "1").strip() not in ("0", "false", "no", "")

@@ -1,0 +1,81 @@
+"""The chunk runner behind every grid computation of the library (1-D learning-rate sweeps, 2-D
+network planes): computes the missing chunks of a cached result in this process, on a
+``concurrent.futures`` executor or on a ``dask.distributed`` cluster."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import time
+from typing import Any
+
+from tqdm import tqdm
+
+from .config import progress_enabled
+
+__all__ = ["resolve_executor", "run_chunks"]
+
+
+def resolve_executor(executor: Any) -> cf.Executor | None:
+    """A ``concurrent.futures`` executor from ``None``, an executor, or a ``dask.distributed`` client.
+
+    Every sweep of the library accepts the same ``executor`` argument through this function: a
+    client is turned into its ``get_executor()``, so work fans out over the cluster.
+    """
+    if executor is None or isinstance(executor, cf.Executor):
+        return executor
+    if hasattr(executor, "get_executor"):  # a dask.distributed Client
+        return executor.get_executor()
+    raise TypeError("executor must be None, a concurrent.futures.Executor or a "
+                    "dask.distributed.Client")
+
+
+def run_chunks(fn: Any, todo: list[tuple[int, int]], store: Any, results: dict, args_of: Any, *,
+               executor: Any = None, desc: str = "", progress: bool | None = None) -> float:
+    """Compute the missing chunks of a chunked, cached computation; return the seconds spent.
+
+    Every grid computation of the library (1-D learning-rate sweeps, 2-D network planes) runs
+    through this one loop.
+
+    Parameters
+    ----------
+    fn : callable
+        A module-level function (so that it pickles for a cluster), called as
+        ``fn(*args_of(bounds), in_process)``; ``in_process`` is True when it runs in this process
+        (it may then use all cores itself) and False on an executor's worker. Returns a dict.
+    todo : list of (int, int)
+        Bounds of the chunks to compute.
+    store : ChunkStore
+        Where each result is written as soon as it arrives (so an interrupted run resumes).
+    results : dict
+        Filled in place: ``results[bounds] = fn(...)``.
+    args_of : callable
+        ``args_of(bounds)`` gives the positional arguments of ``fn`` before ``in_process``.
+    executor
+        ``None`` (this process), a ``concurrent.futures`` executor or a ``dask.distributed``
+        client (see :func:`resolve_executor`).
+    desc : str
+        Label of the progress bar.
+    progress : bool, optional
+        Show a tqdm bar; default: when more than one chunk is to be computed.
+    """
+    t0 = time.perf_counter()
+    show = (len(todo) > 1) if progress is None else progress
+    bar = tqdm(total=len(todo), desc=desc, unit="chunk", disable=not (show and progress_enabled()),
+               leave=False)
+    ex = resolve_executor(executor)
+    try:
+        if ex is None:
+            for b in todo:
+                results[b] = res = fn(*args_of(b), True)
+                store.put(*b, res)
+                bar.update()
+        else:
+            futs = {ex.submit(fn, *args_of(b), False): b for b in todo}
+            for fut in cf.as_completed(futs):
+                b = futs[fut]
+                results[b] = res = fut.result()
+                store.put(*b, res)
+                bar.update()
+    finally:
+        bar.close()
+    return time.perf_counter() - t0 if todo else 0.0
