@@ -1,4 +1,4 @@
-"""Speed of the batched trainer (fractal_lib.batched_mlp.train) against a plain per-run loop.
+"""Speed of the batched trainer (fractal_lib.dynamical.batched_mlp.train) against a plain per-run loop.
 
 Workload: the dynamical-loss chapter's spiral (300 points, float64), one-hidden-layer ReLU
 networks, full-batch gradient descent with cross-entropy at eta = 1, ``--seeds`` seeds.

@@ -1,13 +1,13 @@
-"""Speed and accuracy of symmetric alpha-stable fits: fractal_lib.levy vs scipy.
+"""Speed and accuracy of symmetric alpha-stable fits: fractal_lib.diffusion.levy vs scipy.
 
 The workload is the one of Chen, Qu & Gong 2022 (Fig. 5): 5000 samples of a heavy-tailed law
 (here drawn with known alpha, scale 0.3, location 0.1), fitted for the stability index alpha.
 
 * (a) ``scipy.stats.levy_stable.fit``: generic maximum likelihood over (alpha, beta, loc, scale),
   the density at every sample by numerical integration. Very slow, so it runs on few data sets.
-* (b) ``fractal_lib.levy.fit_sas(method="ml")``: characteristic-function regression start, then
+* (b) ``fractal_lib.diffusion.levy.fit_sas(method="ml")``: characteristic-function regression start, then
   maximum likelihood for (alpha, gamma, delta) with an FFT density.
-* (c) ``fractal_lib.levy.fit_sas(method="cf")``: the regression alone.
+* (c) ``fractal_lib.diffusion.levy.fit_sas(method="cf")``: the regression alone.
 
 Accuracy is |alpha_hat - alpha| averaged over data sets; speed is wall time per fit, both measured
 in one run on the same data (so contention on a shared machine affects both sides alike).

@@ -4,12 +4,12 @@ Workload (Sohl-Dickstein 2024's main image): a two-layer tanh network of width 1
 points, full-batch GD in float64 for 500 steps, one network per point of a 64 x 64 grid of
 (input-layer, output-layer) learning rates on [1e-3, 1e6]^2.
 
-* (a) NumPy: :func:`fractal_lib.network_trainability.reference_run`, one grid point after the
+* (a) NumPy: :func:`fractal_lib.boundaries.network_trainability.reference_run`, one grid point after the
   other, each step a handful of NumPy calls on 272 x 16 arrays (BLAS for the products). Timing
   all 4096 points takes many minutes on 2 cores, so by default it times every ``--stride``-th
   point (a regular subsample of the grid, so converged and divergent runs appear in the same
   proportion) and extrapolates; ``--stride 1`` times them all.
-* (b) fractal_lib: :func:`fractal_lib.network_trainability.run_points` on the whole grid,
+* (b) fractal_lib: :func:`fractal_lib.boundaries.network_trainability.run_points` on the whole grid,
   8 networks in lock step per thread (vectorised over the networks), all cores; and the same
   single-threaded.
 

@@ -1,46 +1,54 @@
 """fractal_lib: fractal and multifractal loss landscapes and gradient descent on them.
 
-The library behind the *Fractal Landscapes* book. Modules are organised by concept, and every
-chapter draws on several of them:
+The library behind the *Fractal Landscapes* book. It is sorted by concept, with paper names only
+under :mod:`~fractal_lib.papers`; imports run one way, papers -> concept packages -> nets -> core:
 
-Trainability boundaries
-    :mod:`~fractal_lib.landscapes` (cosine-perturbed quadratics), :mod:`~fractal_lib.trainability`
-    (learning-rate sweeps, boundary counting, box dimensions, zooms),
-    :mod:`~fractal_lib.network_trainability` (grids of tiny networks over 2-D hyperparameter
-    planes) and :mod:`~fractal_lib.boxcount` (2-D edges and box counting).
-Landscapes and dynamics on them
-    :mod:`~fractal_lib.surfaces` (fBm, multifractional and diamond-square surfaces),
-    :mod:`~fractal_lib.grid_descent` (gradient descent on gridded surfaces),
-    :mod:`~fractal_lib.lyapunov`, :mod:`~fractal_lib.fractional_langevin`,
-    :mod:`~fractal_lib.toy_diffusion`.
-Dynamical losses
-    :mod:`~fractal_lib.dynamical_loss` (oscillating class weights, DCE/DMSE),
-    :mod:`~fractal_lib.batched_mlp` (many tiny networks trained at once), :mod:`~fractal_lib.spirals`,
-    :mod:`~fractal_lib.loss_slices`.
-Diffusion statistics
-    :mod:`~fractal_lib.diffusion` (time-averaged MSD, exponents, path statistics),
-    :mod:`~fractal_lib.levy` (symmetric alpha-stable fits), :mod:`~fractal_lib.trajectory`
-    (recording SGD trajectories).
-Multifractal analysis
-    :mod:`~fractal_lib.multifractal` (partition functions, tau(q), Chhabra-Jensen spectra),
-    :mod:`~fractal_lib.wavelet_leaders` (spectra of 2-D fields), :mod:`~fractal_lib.probing`
-    (directional probing of a network's loss).
-Networks, data and curvature (torch)
-    :mod:`~fractal_lib.models`, :mod:`~fractal_lib.data`, :mod:`~fractal_lib.training`,
-    :mod:`~fractal_lib.hessian` (Lanczos, power iteration, Hutchinson),
-    :mod:`~fractal_lib.directions` (normalised directions, loss planes),
-    :mod:`~fractal_lib.torchtools`.
-Papers
-    :mod:`~fractal_lib.liu2024`, :mod:`~fractal_lib.sohl_dickstein2024`,
-    :mod:`~fractal_lib.lavin2024`, :mod:`~fractal_lib.chen2022`, :mod:`~fractal_lib.ly2025`,
-    :mod:`~fractal_lib.torok_bartha`: each paper's constants, reported values and protocols.
-Infrastructure
-    :mod:`~fractal_lib.config` (the scale switch), :mod:`~fractal_lib.cache` (on-disk results),
-    :mod:`~fractal_lib.presets` (per-chapter sizes at each scale), :mod:`~fractal_lib.report`
-    (paper-versus-here comparisons), :mod:`~fractal_lib.plotting` and ``plotting_*``,
-    :mod:`~fractal_lib.widgets` and ``widgets_*`` (figures and interactive explorers).
+:mod:`~fractal_lib.core`
+    config (the scale switch), cache (results on disk), checks, fits (least-squares lines,
+    box-counting fits, bootstrap, mean and SEM), report (paper-versus-here ledgers), executors
+    (the chunk runner), style (house style of figures, layout of explorers).
+:mod:`~fractal_lib.boundaries`
+    Trainability boundaries: landscapes, learning-rate sweeps (trainability), network planes
+    (network_trainability), 2-D box counting (boxcount), figures and explorers.
+:mod:`~fractal_lib.surfaces`
+    Rough surfaces and gradient descent on them: fields (fBm, multifractional, diamond-square),
+    grid_descent, lyapunov, fractional_langevin, toy_diffusion, figures and explorers.
+:mod:`~fractal_lib.diffusion`
+    Statistics of trajectories: msd (time-averaged MSD and exponents), levy (stable laws), figures.
+:mod:`~fractal_lib.multifractal`
+    Measures and spectra: measures (partition functions, tau(q), Chhabra-Jensen),
+    wavelet_leaders, probing (directional probing of a network), figures and explorer.
+:mod:`~fractal_lib.dynamical`
+    Dynamical losses: losses, batched_mlp, spirals, loss_slices, figures and explorer.
+:mod:`~fractal_lib.nets`
+    Networks (torch): torchtools, models, data, training, hessian, directions, trajectory.
+:mod:`~fractal_lib.papers`
+    One module per paper (constants, reported values, protocols) and presets (each chapter's
+    sizes at each scale).
 
-Importing :mod:`fractal_lib` imports neither torch nor numba; the modules that need them do.
+Each subpackage re-exports its modules' public names (``from fractal_lib.boundaries import
+sweep, LRGrid``) and its modules (``from fractal_lib.boundaries import trainability``), importing
+a module only when one of its names is first used.
+
+Where each chapter's machinery lives:
+
+====================================  ==================  ==========================================
+chapter                               papers/             concept packages
+====================================  ==================  ==========================================
+liu2024_fractal_boundary              liu2024             boundaries
+sohl_dickstein2024_network_boundary   sohl_dickstein2024  boundaries (networks, box counting)
+lavin2024_dynamical_loss              lavin2024           dynamical, nets (Hessian)
+chen2022_anomalous_diffusion          chen2022            diffusion, surfaces (toy model, explorer),
+                                                          nets (trajectories), boundaries (box
+                                                          counting)
+ly2025_multifractal_landscape         ly2025              surfaces, multifractal (wavelet leaders),
+                                                          diffusion, nets (network check)
+torok_multifractal_probing            torok_bartha        multifractal, nets
+====================================  ==================  ==========================================
+
+Every chapter also uses :mod:`~fractal_lib.core` (style, report) and its sizes in
+:mod:`~fractal_lib.papers.presets`. Importing :mod:`fractal_lib` imports neither torch nor numba,
+and importing a subpackage imports none of its modules.
 """
 
 from ._version import __version__

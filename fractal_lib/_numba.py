@@ -1,14 +1,15 @@
 """Where fractal_lib's compiled numba kernels are cached (private).
 
 Every kernel module imports :func:`njit` from here instead of from numba. With ``cache=True``
-numba writes compiled kernels next to the source (``fractal_lib/__pycache__``); when that folder
-is not writable it uses ``NUMBA_CACHE_DIR`` if set, else its user-wide folder
-(``$XDG_CACHE_HOME/numba`` or ``~/.cache/numba``). When none of these is writable (a package
-installed read-only in a container whose home folder is read-only too), numba raises
+numba writes compiled kernels next to the source (the ``__pycache__`` folders of
+``fractal_lib/boundaries`` and ``fractal_lib/surfaces``); when that folder is not writable
+it uses ``NUMBA_CACHE_DIR`` if set, else its user-wide folder (``$XDG_CACHE_HOME/numba`` or
+``~/.cache/numba``). When none of these is writable (a package installed read-only in a
+container whose home folder is read-only too), numba raises
 ``RuntimeError: cannot cache function ...: no locator available`` at import. Then :func:`njit`
 
 1. caches the kernel in ``numba/`` under fractal_lib's own cache folder
-   (:func:`fractal_lib.config.cache_dir`: ``FRACTAL_CACHE_DIR`` if set), if that is writable;
+   (:func:`fractal_lib.core.config.cache_dir`: ``FRACTAL_CACHE_DIR`` if set), if that is writable;
 2. otherwise compiles it in memory only (every new process compiles again), and says so with one
    :class:`KernelCacheWarning` per process.
 
@@ -43,7 +44,7 @@ def kernel_cache_status() -> dict[str, str]:
     -------
     dict of str to str
         ``"numba"`` (numba's own folders: ``__pycache__``, ``NUMBA_CACHE_DIR`` or the user-wide
-        folder), ``"fractal_lib"`` (``numba/`` under :func:`fractal_lib.config.cache_dir`) or
+        folder), ``"fractal_lib"`` (``numba/`` under :func:`fractal_lib.core.config.cache_dir`) or
         ``"memory"`` (not cached).
     """
     return dict(_status)

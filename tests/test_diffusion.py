@@ -1,4 +1,4 @@
-"""Tests of fractal_lib.diffusion against trajectories with known answers."""
+"""Tests of fractal_lib.diffusion.msd against trajectories with known answers."""
 
 import math
 

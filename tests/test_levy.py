@@ -1,4 +1,4 @@
-"""Tests of the symmetric alpha-stable density and fits (fractal_lib.levy)."""
+"""Tests of the symmetric alpha-stable density and fits (fractal_lib.diffusion.levy)."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""Tests of the toy model of SGD on a fractal landscape (fractal_lib.toy_diffusion)."""
+"""Tests of the toy model of SGD on a fractal landscape (fractal_lib.surfaces.toy_diffusion)."""
 
 import numpy as np
 import pytest
@@ -13,7 +13,7 @@ def test_landscapes_shapes_and_recipe():
     assert ds.loss.max() == pytest.approx(10.1)  # water level -0.1 -> plateau at 10.1
     assert np.all(ds.loss[0] >= 10.0)  # border clamped to z <= 0
     fb = T.fbm_landscape(6, 0.3, seed=1)
-    assert fb.loss.std() == pytest.approx(T.surfaces.diamond_square(6, 1.0, seed=1).std(), rel=1e-9)
+    assert fb.loss.std() == pytest.approx(T.fields.diamond_square(6, 1.0, seed=1).std(), rel=1e-9)
     conv = T.convex_control(6)
     assert conv.loss[32, 32] == pytest.approx(0.0) and conv.loss.max() < 10.0
 

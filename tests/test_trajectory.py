@@ -1,4 +1,4 @@
-"""Tests of the trajectory recorder (fractal_lib.trajectory)."""
+"""Tests of the trajectory recorder (fractal_lib.nets.trajectory)."""
 
 import numpy as np
 import pytest

@@ -1,6 +1,6 @@
 """Numba kernels for gradient descent on the cosine-perturbed quadratics (private).
 
-Public wrappers live in :mod:`fractal_lib.trainability`; they validate input, allocate outputs
+Public wrappers live in :mod:`fractal_lib.boundaries.trainability`; they validate input, allocate outputs
 and choose between the kernels here. Every kernel takes arrays in and writes into ``out`` arrays.
 
 Two families:

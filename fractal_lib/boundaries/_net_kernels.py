@@ -1,6 +1,6 @@
 """Numba kernels for full-batch gradient descent on a grid of tiny two-layer networks (private).
 
-Public wrappers live in :mod:`fractal_lib.network_trainability`; they validate input, build the
+Public wrappers live in :mod:`fractal_lib.boundaries.network_trainability`; they validate input, build the
 data and the initial weights, allocate outputs and pick the serial or the parallel kernel.
 
 The network (Sohl-Dickstein 2024, mean-field parameterisation, no biases) for inputs

@@ -14,8 +14,8 @@ Generic tools, used for the trainability boundary of a plane of hyperparameters
   sequence): one common slope with a separate intercept per image, and the median of all local
   slopes.
 
-The fits are :class:`fractal_lib.trainability.DimensionFit` objects, so
-:func:`fractal_lib.report.fmt` and :func:`fractal_lib.plotting.plot_box_counts` accept them. As
+The fits are :class:`fractal_lib.core.fits.DimensionFit` objects, so
+:func:`fractal_lib.core.report.fmt` and :func:`fractal_lib.boundaries.plotting.plot_box_counts` accept them. As
 in the 1-D case, ``levels`` are ``log2`` of the number of boxes per side (``log2(side / s)`` when
 ``s`` divides the side; :func:`box_levels`) and ``counts`` the number of occupied boxes. The grid
 tiles the image exactly whatever its size (:func:`box_counts`), so no box is cut by the image
@@ -189,7 +189,7 @@ def box_counts(mask: np.ndarray, sizes: Sequence[int] | np.ndarray) -> np.ndarra
 
 @dataclass
 class BoxFit(DimensionFit):
-    """A :class:`~fractal_lib.trainability.DimensionFit` of a 2-D box count.
+    """A :class:`~fractal_lib.core.fits.DimensionFit` of a 2-D box count.
 
     Attributes (besides ``alpha``, ``stderr``, ``intercept``, ``levels``, ``counts``, ``rule``, ``note``)
     ----------
@@ -229,7 +229,7 @@ def box_dimension_2d(mask: np.ndarray, sizes: Sequence[int] | np.ndarray | None 
 
     Fits ``log2 N(s)`` against ``log2 sqrt(nb_H nb_W)`` (:func:`box_levels`; the grid of
     :func:`box_counts`, which tiles any image without partial boxes), by ordinary least
-    squares (:func:`fractal_lib.fits.line_fit`) over ``sizes`` (default
+    squares (:func:`fractal_lib.core.fits.line_fit`) over ``sizes`` (default
     :func:`default_sizes`: powers of two from 2 px up to a quarter of the shorter side); the
     error is the standard error of the slope. A single pixel gives 0, a straight line 1 and a
     filled region 2, exactly, for any square image (a filled rectangle too).
@@ -246,7 +246,7 @@ def box_dimension_2d(mask: np.ndarray, sizes: Sequence[int] | np.ndarray | None 
         An empty mask gives ``alpha = 0`` (no boundary, as in the 1-D convention); fewer
         than three occupied sizes give ``stderr = NaN``.
         Both set :attr:`BoxFit.note` and issue one
-        :class:`~fractal_lib.checks.EstimatorWarning`.
+        :class:`~fractal_lib.core.checks.EstimatorWarning`.
 
     Raises
     ------
@@ -298,7 +298,7 @@ class PooledFit:
         return f"{self.slope:.3f} ± {self.stderr:.3f}"
 
     def as_tuple(self) -> tuple[float, float]:
-        """``(slope, stderr)`` for :func:`fractal_lib.report.fmt`."""
+        """``(slope, stderr)`` for :func:`fractal_lib.core.report.fmt`."""
         return (self.slope, self.stderr)
 
 

@@ -4,7 +4,7 @@ A whole grid of two-layer networks is trained at once, one per hyperparameter pa
 full-batch gradient descent in float64; each run is reduced to the sign-encoded convergence
 measure (negative: converged, minus the sum of the normalised losses; positive: diverged, the
 sum of their inverses). The boundary between the two signs is the trainability boundary; its
-box-counting dimension comes from :mod:`fractal_lib.boxcount`.
+box-counting dimension comes from :mod:`fractal_lib.boundaries.boxcount`.
 
 The pieces:
 
@@ -15,9 +15,9 @@ The pieces:
   bit-for-bit points of the finer global grid, so zoom levels nest.
 * :func:`render`: the measure on a ``(2**log2_res + 1)**2`` grid of a window, in chunks of rows
   (cached on disk, resumable, spread over a ``concurrent.futures`` executor or a dask client
-  exactly like :func:`fractal_lib.trainability.sweep`).
+  exactly like :func:`fractal_lib.boundaries.trainability.sweep`).
 * :func:`zoom_sequence`: nested windows toward the boundary; :func:`line_slice`: a 1-D slice for
-  the box counting of :mod:`fractal_lib.trainability`.
+  the box counting of :mod:`fractal_lib.boundaries.trainability`.
 * :func:`colour_values`: Sohl-Dickstein's per-sign histogram equalisation of the measure.
 * :func:`reference_run`: a plain NumPy implementation of one run (the benchmark's baseline).
 
@@ -590,7 +590,7 @@ def line_slice(problem: NetworkProblem, y: float, x_range: tuple[float, float], 
                parallel: bool = True) -> Slice:
     """The measure along the horizontal line ``y`` for ``2**log2_n + 1`` evenly spaced x in
     ``x_range``: a Liu-style 1-D sweep whose ``diverged`` array feeds
-    :func:`fractal_lib.trainability.boundary_counts`."""
+    :func:`fractal_lib.boundaries.trainability.boundary_counts`."""
     y = float(y)
     x0, x1 = (float(v) for v in x_range)
     if not (math.isfinite(y) and math.isfinite(x0) and math.isfinite(x1)):

@@ -1,7 +1,7 @@
 """Figures of the book.
 
 Every function accepts an optional ``ax`` (or ``axes``), returns the :class:`~matplotlib.figure.Figure`
-and sets no title: captions belong to the book. Call :func:`use_style` once per chapter.
+and sets no title: captions belong to the book. Call :func:`fractal_lib.core.style.use_style` once per chapter.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def plot_strip(lrs: np.ndarray, diverged: np.ndarray, intensity: np.ndarray, *,
 def plot_zoom_strips(strips: Sequence[Any], *, axes: Sequence[Axes] | None = None) -> Figure:
     """Nested colour strips (Fig. 1d): each strip zooms into the boxed window of the one above.
 
-    ``strips`` are :class:`fractal_lib.liu2024.Strip` objects (anything with ``lrs``,
+    ``strips`` are :class:`fractal_lib.papers.liu2024.Strip` objects (anything with ``lrs``,
     ``diverged``, ``intensity``, ``window``, ``log2_n`` and ``n_boundaries``).
     """
     if axes is None:

@@ -1,8 +1,8 @@
 """Figures of the network-trainability chapter (Sohl-Dickstein 2024).
 
-Like :mod:`fractal_lib.plotting`: every function accepts ``ax`` (or ``axes``), returns the
+Like :mod:`fractal_lib.boundaries.plotting`: every function accepts ``ax`` (or ``axes``), returns the
 Figure and sets no title. Images use Sohl-Dickstein's colouring: the convergence measure
-stretched per sign by :func:`fractal_lib.network_trainability.colour_values` and drawn with the
+stretched per sign by :func:`fractal_lib.boundaries.network_trainability.colour_values` and drawn with the
 ``Spectral`` colormap (converged blue, diverged red, darkest at the boundary).
 """
 

@@ -197,7 +197,7 @@ def classify(
     Parameters
     ----------
     landscape : Landscape
-        The loss (see :mod:`fractal_lib.landscapes`).
+        The loss (see :mod:`fractal_lib.boundaries.landscapes`).
     lrs : array_like
         Learning rates, finite and >= 0.
     x0 : float or array_like
@@ -221,7 +221,7 @@ def classify(
     Outcome
     """
     if not isinstance(landscape, Landscape):
-        raise TypeError("landscape must be a fractal_lib.landscapes.Landscape")
+        raise TypeError("landscape must be a fractal_lib.boundaries.landscapes.Landscape")
     lrs = _as_lrs(lrs)
     steps = _check_steps(steps)
     if not isinstance(criterion, Criterion):
@@ -500,7 +500,7 @@ def box_dimension(counts: np.ndarray, *, levels: np.ndarray | None = None,
     standard error of the slope (ordinary least squares, n - 2 degrees of freedom), as
     ``numpy.polyfit(..., cov=True)`` reports it. Fewer than three levels in the range give a
     fit with ``stderr = NaN``, a :attr:`DimensionFit.note` and one
-    :class:`~fractal_lib.checks.EstimatorWarning`.
+    :class:`~fractal_lib.core.checks.EstimatorWarning`.
 
     Parameters
     ----------

@@ -385,7 +385,7 @@ def load_npz(path: str | Path, *, keys: Collection[str] | None = None,
         if recorded != layout(out):
             raise CacheEntryError(f"{path}: arrays {layout(out)} differ from the recorded layout {recorded}")
     elif require_layout:
-        raise CacheEntryError(f"{path} has no layout record (not written by fractal_lib.cache.save_npz)")
+        raise CacheEntryError(f"{path} has no layout record (not written by fractal_lib.core.cache.save_npz)")
     missing = sorted(set(keys or ()) - set(out))
     if missing:
         raise CacheEntryError(f"{path} lacks the arrays {missing}")
@@ -440,7 +440,7 @@ class ResultCache:
     Parameters
     ----------
     root : path, optional
-        Cache folder; defaults to :func:`fractal_lib.config.cache_dir`.
+        Cache folder; defaults to :func:`fractal_lib.core.config.cache_dir`.
     enabled : bool
         When False nothing is read or written (every call computes).
     """
@@ -554,7 +554,7 @@ _default: ResultCache | None = None
 
 
 def default_cache() -> ResultCache:
-    """The process-wide cache at :func:`fractal_lib.config.cache_dir` (re-read if it changed)."""
+    """The process-wide cache at :func:`fractal_lib.core.config.cache_dir` (re-read if it changed)."""
     global _default
     if _default is None or _default.root != cache_dir():
         _default = ResultCache()

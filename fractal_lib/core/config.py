@@ -73,7 +73,7 @@ def cache_dir() -> Path:
     ``FRACTAL_CACHE_DIR`` if set; otherwise ``.fractal_cache/`` at the root of a source checkout
     (git-ignored), or ``$XDG_CACHE_HOME/fractal_lib`` (``~/.cache/fractal_lib``) for an
     installed package. A folder that cannot be written is not an error: results are then
-    computed without being stored, with one :class:`fractal_lib.cache.CacheWarning`.
+    computed without being stored, with one :class:`fractal_lib.core.cache.CacheWarning`.
     """
     env = os.environ.get("FRACTAL_CACHE_DIR")
     if env:

@@ -239,7 +239,7 @@ class DimensionFit:
 
 def fit_dimension(x: np.ndarray, counts: np.ndarray) -> tuple[float, float, float, str]:
     """``(slope, stderr, intercept, note)`` of ``log2 counts`` against ``x`` (one OLS rule for
-    every box-counting fit of the library, :func:`fractal_lib.fits.line_fit`).
+    every box-counting fit of the library, :func:`fractal_lib.core.fits.line_fit`).
 
     With one point the slope is 0 and with two it is the secant; the standard error is then NaN
     and ``note`` says so (it is empty for a regular fit through three or more points).

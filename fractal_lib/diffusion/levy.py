@@ -318,7 +318,7 @@ def fit_sas(x: np.ndarray, *, method: str = "ml", max_samples: int | None = None
     SaSFit
         ``alpha`` is restricted to ``[0.5, 2]``; an estimate on a bound has ``at_bound=True`` and
         a one-sided interval open at that bound, and one
-        :class:`~fractal_lib.checks.EstimatorWarning` is issued (also when ``converged`` is False).
+        :class:`~fractal_lib.core.checks.EstimatorWarning` is issued (also when ``converged`` is False).
         ``alpha`` is invariant under a shift and a positive rescaling of ``x`` (``gamma`` scales,
         ``delta`` shifts).
 

@@ -276,7 +276,7 @@ class AlphaFit:
     rule_met : bool or None
         None: no rule asked for, one line over the whole range. True: a lower end passed the RMSE
         rule. False: none did, and the fit is the *fallback*, one line over the whole range
-        ``[tau_lo, tau_hi]`` (an :class:`~fractal_lib.checks.EstimatorWarning` was issued).
+        ``[tau_lo, tau_hi]`` (an :class:`~fractal_lib.core.checks.EstimatorWarning` was issued).
     tau_lo, tau_hi : float
         Lag range of the main fit.
     """
@@ -365,7 +365,7 @@ def fit_alpha(lags: np.ndarray, msd: np.ndarray, *, rmse_max: float | None = Non
     whose line on ``[tau', tau_max]`` has RMSE below ``rmse_max``, among lower ends that leave at
     least ``min_decades`` of lags (or half the log range, if that is shorter). If none passes,
     the fit falls back to one line over the whole range, with ``rule_met=False`` and
-    ``tau0=nan``, and issues one :class:`~fractal_lib.checks.EstimatorWarning`. On a single
+    ``tau0=nan``, and issues one :class:`~fractal_lib.core.checks.EstimatorWarning`. On a single
     power law with noise the rule may cut the range and so widens the spread of ``alpha``; it is
     meant to locate a crossover.
 
@@ -497,7 +497,7 @@ def crossover_time(t_ws: np.ndarray, lags: np.ndarray, msds: np.ndarray, *,
     -------
     float
         ``t_0``, or NaN if no window passes (then one
-        :class:`~fractal_lib.checks.EstimatorWarning`).
+        :class:`~fractal_lib.core.checks.EstimatorWarning`).
 
     Raises
     ------
@@ -782,7 +782,7 @@ def brownian(n: int, d: int = 1, *, seed: int = 0) -> np.ndarray:
 def fbm(n: int, hurst: float, d: int = 1, *, seed: int = 0) -> np.ndarray:
     """Fractional Brownian motion of ``n`` points, ``Var B(t) = t^{2H}``, MSD ~ tau^(2H) (exact).
 
-    The library's one fBm generator (:func:`fractal_lib.fractional_langevin.fbm_1d` calls it).
+    The library's one fBm generator (:func:`fractal_lib.surfaces.fractional_langevin.fbm_1d` calls it).
     Davies-Harte circulant embedding of fractional Gaussian noise: the ``2(n - 1)`` circulant
     has non-negative eigenvalues for every ``H`` in (0, 1), so the increments have exactly the
     fGn covariance (eigenvalues below zero by rounding only are set to 0).

@@ -10,10 +10,10 @@ autograd on graphs this small, and one step of all models costs about as much as
 
 Recorded per step: the dynamical loss (at the step's weights ``Gamma(t)``), the static loss
 (all weights 1), the training accuracy and the cosine between consecutive updates (the input of
-:func:`fractal_lib.dynamical_loss.first_instability`). Every ``hessian_every`` steps the top
+:func:`fractal_lib.dynamical.losses.first_instability`). Every ``hessian_every`` steps the top
 Hessian eigenvalues of the *current* (time-dependent) loss of every model are computed at once by
 a batched Lanczos iteration on Hessian-vector products (:func:`batched_top_eigen`, tested against
-:func:`fractal_lib.hessian.top_eigen`).
+:func:`fractal_lib.nets.hessian.top_eigen`).
 """
 
 from __future__ import annotations
@@ -150,7 +150,7 @@ def batched_top_eigen(params: Sequence[torch.Tensor], x: torch.Tensor, y: torch.
     x, y : Tensor
         Points ``(N, d_in)`` and one-hot labels ``(N, C)``.
     kind : str
-        Loss name (:data:`fractal_lib.dynamical_loss.LOSSES`).
+        Loss name (:data:`fractal_lib.dynamical.losses.LOSSES`).
     gamma : array, shape (M, C) or (C,), optional
         Class weights of each model's current loss.
     k : int
@@ -259,7 +259,7 @@ class TrainResult:
     ratio : ndarray (M, S), float32
         ``g_t . g_{t-1} / |g_{t-1}|**2``: the growth factor of the update along the previous one.
         On a quadratic with curvature ``lam`` it is ``1 - eta lam``, below -1 exactly when
-        ``lam > 2 / eta`` (input of :func:`fractal_lib.dynamical_loss.first_instability`).
+        ``lam > 2 / eta`` (input of :func:`fractal_lib.dynamical.losses.first_instability`).
     hess_steps : ndarray (K,)
         Steps at which the Hessian was evaluated (before that step's update).
     hess : ndarray (M, K, k)
@@ -300,7 +300,7 @@ class TrainResult:
         return ~np.isfinite(self.static_loss[:, -1])
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """Flat dict of arrays (for :class:`fractal_lib.cache.ResultCache`)."""
+        """Flat dict of arrays (for :class:`fractal_lib.core.cache.ResultCache`)."""
         out = {k: v for k, v in vars(self).items() if k != "snapshots"}
         out.update({f"snap_{k}": v for k, v in self.snapshots.items()})
         return out
@@ -351,10 +351,10 @@ def train(widths: int | Sequence[int], seeds: int | Sequence[int], x: torch.Tens
     x, y : Tensor
         Training points ``(N, d_in)`` and integer labels ``(N,)`` (float64 recommended).
     loss : {"ce", "dce", "mse", "dmse1", "dmse2"}
-        Loss (:mod:`fractal_lib.dynamical_loss`).
+        Loss (:mod:`fractal_lib.dynamical.losses`).
     schedule : Schedule or sequence of Schedule
         Class weights of each model (ignored by ``ce`` / ``mse``); ``dce`` with
-        :data:`~fractal_lib.dynamical_loss.STATIC` is ``ce``.
+        :data:`~fractal_lib.dynamical.losses.STATIC` is ``ce``.
     eta : float or sequence of float
         Learning rate(s), > 0.
     steps : int
@@ -370,7 +370,7 @@ def train(widths: int | Sequence[int], seeds: int | Sequence[int], x: torch.Tens
     snap_steps : sequence of int
         Steps (in ``[0, steps]``) at which to store the parameters (before that step's update).
     progress : bool
-        Show a tqdm bar (also subject to :func:`fractal_lib.config.progress_enabled`).
+        Show a tqdm bar (also subject to :func:`fractal_lib.core.config.progress_enabled`).
     chunk : int
         Steps per block of precomputed class weights.
     init : sequence of Tensor, optional

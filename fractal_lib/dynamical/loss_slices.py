@@ -5,7 +5,7 @@ A slice evaluates ``L(theta + a d1 + b d2)`` on a grid of ``(a, b)`` for two dir
 is passed *functionally*: ``loss_fn(point)`` takes a list of tensors shaped like ``params`` and
 returns a scalar, so nothing is modified in place. When ``batched=True`` the function takes
 tensors with an extra leading axis (one slice point per row) and returns one loss per row, which
-evaluates many grid points in one call (e.g. :func:`fractal_lib.batched_mlp.forward`).
+evaluates many grid points in one call (e.g. :func:`fractal_lib.dynamical.batched_mlp.forward`).
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def loss_slice(loss_fn: Callable[[list[torch.Tensor]], torch.Tensor], params: Pa
         Points per call when batched (>= 1).
     model : nn.Module, optional
         A module that ``loss_fn`` calls (e.g. through ``torch.func.functional_call``). When given,
-        the slice is evaluated in eval mode inside :func:`fractal_lib.torchtools.preserved_state`,
+        the slice is evaluated in eval mode inside :func:`fractal_lib.nets.torchtools.preserved_state`,
         so its buffers (BatchNorm statistics), mode flags and the global random state are
         bit-identical on return.
 

@@ -236,7 +236,7 @@ def first_instability(ratio: np.ndarray, *, threshold: float = -1.0, run: int = 
     ----------
     ratio : ndarray, shape (..., steps)
         ``ratio[..., t] = g_t . g_{t-1} / |g_{t-1}|**2`` (``TrainResult.ratio`` of
-        :func:`fractal_lib.batched_mlp.train`; NaN where undefined). A cosine works too with a
+        :func:`fractal_lib.dynamical.batched_mlp.train`; NaN where undefined). A cosine works too with a
         threshold in ``(-1, 0)``, but it fires already in the stable overshooting regime.
     threshold : float
         A step is unstable when its ratio is below ``threshold`` (finite; -1 is the edge of
@@ -252,7 +252,7 @@ def first_instability(ratio: np.ndarray, *, threshold: float = -1.0, run: int = 
     ndarray of int, shape (...)
         First step of the first such run, or -1 where there is none *within the series*: -1 is
         a censored search (the instability may come later), not evidence that there is none.
-        Callers report it as such (e.g. :func:`fractal_lib.lavin2024.fig4` extends the window
+        Callers report it as such (e.g. :func:`fractal_lib.papers.lavin2024.fig4` extends the window
         and returns ``censored`` with the window length).
 
     Raises

@@ -1,7 +1,7 @@
 """Figures of the dynamical-loss chapter (Lavin & Ruiz-Garcia 2024).
 
 Every function accepts ``ax`` (or ``axes``), returns the Figure and sets no title; call
-:func:`fractal_lib.plotting.use_style` once per chapter.
+:func:`fractal_lib.core.style.use_style` once per chapter.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ set of non-negative masses ``mu[:, k]`` (or a list of 1-D arrays, one per scale,
 of boxes changes with the scale, as for a box-counting grid). Nothing is specific to neural
 networks; the same functions analyse the binomial multiplicative cascade (whose answers are known
 in closed form, see :func:`binomial_cascade`) and the directional loss responses of
-:mod:`fractal_lib.probing`.
+:mod:`fractal_lib.multifractal.probing`.
 
 Conventions
 -----------
@@ -154,7 +154,7 @@ class LineFit:
 def fit_lines(x: np.ndarray, y: np.ndarray) -> LineFit:
     """OLS slope of every row of ``y`` (shape ``(..., n)``) against ``x`` (shape ``(n,)``).
 
-    A thin wrapper of :func:`fractal_lib.fits.line_fit` (the library's one OLS line) that
+    A thin wrapper of :func:`fractal_lib.core.fits.line_fit` (the library's one OLS line) that
     returns arrays, and NaN everywhere instead of an error when fewer than two columns are
     finite in every row (invalid scales are NaN columns; callers report how many were used).
 
@@ -692,7 +692,7 @@ def bootstrap(values: np.ndarray, statistic: Callable[[np.ndarray], float], *, n
               seed: int = 0) -> np.ndarray:
     """Bootstrap replicates of ``statistic`` over the first axis of ``values`` (e.g. banks or
     directions), resampled with replacement with a seeded generator: the ``replicates`` of
-    :func:`fractal_lib.fits.bootstrap_ci` (the one percentile bootstrap of the library).
+    :func:`fractal_lib.core.fits.bootstrap_ci` (the one percentile bootstrap of the library).
 
     Raises
     ------

@@ -1,7 +1,7 @@
 """Figures of multifractal probing (partition functions, tau(q), spectra, exponents, trends).
 
 Every function accepts ``ax`` (or ``axes``), returns the Figure and sets no title; call
-:func:`fractal_lib.plotting.use_style` once per chapter.
+:func:`fractal_lib.core.style.use_style` once per chapter.
 """
 
 from __future__ import annotations

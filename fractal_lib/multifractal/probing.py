@@ -10,7 +10,7 @@ For a model with weights :math:`w`, a loss :math:`L` on a *fixed* batch and unit
 and the first-order one :math:`R^{(1)}_i(\\varepsilon) = \\tfrac12 |L(w + \\varepsilon d_i) -
 L(w - \\varepsilon d_i)|`. For a smooth loss :math:`R_i \\approx \\varepsilon^2\\, d_i^\\top H d_i`
 at small :math:`\\varepsilon`. :func:`probe` evaluates both for a bank of seeded directions and a
-set of scales and returns them as arrays ``(n_dirs, n_scales)`` for :mod:`fractal_lib.multifractal`.
+set of scales and returns them as arrays ``(n_dirs, n_scales)`` for :mod:`fractal_lib.multifractal.measures`.
 
 Directions ("tensor-normalised", as in the authors' code): for every trainable tensor
 :math:`p_k` (convolutions, linear layers *and* BatchNorm weights and biases) a Gaussian
@@ -136,7 +136,7 @@ class ProbeResult:
         return self.seconds / max(self.n_evals, 1)
 
     def to_arrays(self) -> dict[str, np.ndarray]:
-        """Plain arrays for :class:`fractal_lib.cache.ResultCache` (no pickling)."""
+        """Plain arrays for :class:`fractal_lib.core.cache.ResultCache` (no pickling)."""
         return {"R": self.R, "R1": self.R1, "scales": self.scales, "seeds": self.seeds,
                 "base_loss": np.float64(self.base_loss), "dtype": np.str_(self.dtype),
                 "protocol": np.str_(self.protocol), "n_params": np.int64(self.n_params),
@@ -314,7 +314,7 @@ class Curvature:
         Hutchinson estimate of the Hessian trace and its standard error.
     converged : bool
         Whether the power iteration met its tolerance
-        (:attr:`fractal_lib.hessian.PowerIteration.converged`).
+        (:attr:`fractal_lib.nets.hessian.PowerIteration.converged`).
     n_iter : int
         Power iterations used.
     """
@@ -331,10 +331,10 @@ def curvature(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, n_iter: int
               loss: LossFunction = nn.functional.cross_entropy,
               state_dict: Mapping[str, torch.Tensor] | None = None, warn: bool = True) -> Curvature:
     """``lambda_max`` and the Hessian trace of the probe-batch loss (eval mode, on a private copy
-    of ``model``, which is never touched), through :func:`fractal_lib.hessian.lambda_max` and
-    :func:`fractal_lib.hessian.hutchinson_trace`. The defaults follow the authors (24 iterations,
+    of ``model``, which is never touched), through :func:`fractal_lib.nets.hessian.lambda_max` and
+    :func:`fractal_lib.nets.hessian.hutchinson_trace`. The defaults follow the authors (24 iterations,
     24 Rademacher probes). ``Curvature.converged`` says whether the power iteration met ``tol``;
-    if not, one :class:`~fractal_lib.checks.EstimatorWarning` (unless ``warn=False``, for callers
+    if not, one :class:`~fractal_lib.core.checks.EstimatorWarning` (unless ``warn=False``, for callers
     that report the flag themselves)."""
     if dtype not in _DTYPES:
         raise ValueError(f"dtype must be one of {tuple(_DTYPES)}, got {dtype!r}")
@@ -391,7 +391,7 @@ class CheckpointRun:
     train_acc, train_loss, test_acc, test_loss : ndarray (n_ckpt,)
         Eval-mode accuracy and loss of each checkpoint on the evaluation subsets.
     epoch_train_acc, epoch_val_acc : ndarray (n_epochs,)
-        As recorded by :func:`fractal_lib.training.train`.
+        As recorded by :func:`fractal_lib.nets.training.train`.
     seconds : float
         Wall time of the training when it was computed (stored with the cached result).
     """
@@ -413,7 +413,7 @@ def train_checkpoints(build: Callable[[], nn.Module], x: torch.Tensor, y: torch.
                       x_test: torch.Tensor, y_test: torch.Tensor, n_eval: int = 2048,
                       key_params: Mapping[str, object], cache: ResultCache | None = None,
                       progress: bool = True) -> CheckpointRun:
-    """Train ``build()`` with :func:`fractal_lib.training.train`, saving checkpoints at
+    """Train ``build()`` with :func:`fractal_lib.nets.training.train`, saving checkpoints at
     ``fractions``, and evaluate every checkpoint (eval mode) on the first ``n_eval`` training and
     test examples. Cached as npz arrays under ``key_params`` (which must describe the model and
     the data; the training settings are added to the key here).
@@ -483,7 +483,7 @@ def curvature_checkpoints(build: Callable[[], nn.Module], run: CheckpointRun, x:
                           key_params: Mapping[str, object], cache: ResultCache | None = None) -> np.ndarray:
     """:func:`curvature` of every checkpoint; returns ``(n_ckpt, 4)``: lambda_max, trace, trace SE
     and 1.0 where the power iteration converged, 0.0 where it did not (cached; one
-    :class:`~fractal_lib.checks.EstimatorWarning` when any did not)."""
+    :class:`~fractal_lib.core.checks.EstimatorWarning` when any did not)."""
     cache = default_cache() if cache is None else cache
     version = CODE_VERSION
     params = {"model": dict(key_params), "fractions": run.fractions.tolist(),

@@ -262,7 +262,7 @@ def leader_spectrum(field: np.ndarray, q: Sequence[float] | np.ndarray = DEFAULT
     the field. Leaders below ``floor`` times the largest leader of their scale are therefore
     left out (standard practice in the leader formalism, Wendt, Abry & Jaffard 2007); the
     counts are in ``n_excluded``, :attr:`MFSpectrum.excluded_q` marks the orders they would
-    have affected, and one :class:`~fractal_lib.checks.EstimatorWarning` is issued. The
+    have affected, and one :class:`~fractal_lib.core.checks.EstimatorWarning` is issued. The
     spectrum does not depend on an added constant, the amplitude, or mirroring/transposing
     the field.
 

@@ -56,7 +56,7 @@ CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog
 _HOW_TO_GET = (
     "Install Debian's package (`apt-get install dataset-fashion-mnist`, which `make install` does), "
     "set FRACTAL_DATA_DIR to a folder holding fashion-mnist/<idx files>, or call "
-    "fractal_lib.data.download_fashion_mnist(folder) where a network is available.")
+    "fractal_lib.nets.data.download_fashion_mnist(folder) where a network is available.")
 
 
 class DataNotFoundError(FileNotFoundError):

@@ -131,8 +131,8 @@ def loss_plane(loss_fn: Callable[[], torch.Tensor], params: Sequence[torch.Tenso
         Coordinates along ``d1`` and ``d2``.
     model : nn.Module, optional
         The model ``loss_fn`` evaluates (taken from ``loss_fn.model`` when ``loss_fn`` comes from
-        :func:`fractal_lib.hessian.model_loss_fn`). When known, the plane is evaluated in eval
-        mode inside :func:`fractal_lib.torchtools.preserved_state`: BatchNorm normalises with its
+        :func:`fractal_lib.nets.hessian.model_loss_fn`). When known, the plane is evaluated in eval
+        mode inside :func:`fractal_lib.nets.torchtools.preserved_state`: BatchNorm normalises with its
         running statistics, and every parameter, buffer, mode flag and the global random state
         are bit-identical on return. Pass it whenever ``loss_fn`` calls a module, otherwise a
         train-mode BatchNorm overwrites its statistics with those of perturbed weights.

@@ -169,7 +169,7 @@ def top_eigen(loss_fn: LossFn, params: Sequence[torch.Tensor], k: int = 2, *,
     HessianEigen
         Eigenvalues in descending order, unit eigenvectors, residuals, ``converged`` flags and
         the HVP count. If a pair did not converge within ``n_iter`` the result says so in
-        ``converged`` and one :class:`~fractal_lib.checks.EstimatorWarning` is issued.
+        ``converged`` and one :class:`~fractal_lib.core.checks.EstimatorWarning` is issued.
 
     Raises
     ------
@@ -296,7 +296,7 @@ def lambda_max(loss_fn: LossFn, params: Sequence[torch.Tensor], *, n_iter: int =
     -------
     PowerIteration
         The value with ``converged``, ``rel_change``, ``residual`` and ``n_iter``; one
-        :class:`~fractal_lib.checks.EstimatorWarning` when it did not converge.
+        :class:`~fractal_lib.core.checks.EstimatorWarning` when it did not converge.
 
     Raises
     ------
@@ -396,7 +396,7 @@ class ModelLoss:
     Calling it returns the scalar loss tensor (differentiable in the model's parameters). Each
     call switches every submodule to eval mode and restores each one's ``training`` flag
     afterwards (also on error), so BatchNorm uses its running statistics and never updates them,
-    dropout is off and no global random state is drawn. :func:`fractal_lib.directions.loss_plane`
+    dropout is off and no global random state is drawn. :func:`fractal_lib.nets.directions.loss_plane`
     recognises the :attr:`model` attribute and restores the whole model state.
     """
 

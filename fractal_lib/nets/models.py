@@ -9,7 +9,7 @@
 
 Widths are parameters, so a chapter can shrink a network to what a CPU trains at ``book`` scale
 while keeping its depth and topology. Initialisation uses torch's global generator: call
-:func:`fractal_lib.torchtools.seed_everything` first for reproducible weights.
+:func:`fractal_lib.nets.torchtools.seed_everything` first for reproducible weights.
 """
 
 from __future__ import annotations

@@ -97,7 +97,7 @@ def _set_rng_state(state: dict[str, object]) -> None:
 def eval_mode(model: torch.nn.Module) -> Iterator[torch.nn.Module]:
     """Put every submodule of ``model`` in eval mode; restore each one's own ``training`` flag on
     exit (also on error). Cheap: no tensors are copied (used per call by
-    :class:`fractal_lib.hessian.ModelLoss`; :func:`preserved_state` restores everything).
+    :class:`fractal_lib.nets.hessian.ModelLoss`; :func:`preserved_state` restores everything).
 
     Parameters
     ----------

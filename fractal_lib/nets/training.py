@@ -64,7 +64,7 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *,
              batch_size: int = 1000) -> tuple[float, float]:
     """Mean cross-entropy loss and accuracy of ``model`` on ``(x, y)`` in eval mode.
 
-    Runs inside :func:`fractal_lib.torchtools.preserved_state`: every parameter, buffer, each
+    Runs inside :func:`fractal_lib.nets.torchtools.preserved_state`: every parameter, buffer, each
     submodule's mode flag and the global random state are bit-identical on return (also on error).
 
     Parameters

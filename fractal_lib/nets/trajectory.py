@@ -1,7 +1,7 @@
 """Record an SGD trajectory step by step: projected (or full) weights, minibatch loss and sampled
 minibatch-gradient components, in bounded memory, on disk in chunks, resumable.
 
-:class:`TrajectoryRecorder` is an ``on_step`` callback for :func:`fractal_lib.training.train`.
+:class:`TrajectoryRecorder` is an ``on_step`` callback for :func:`fractal_lib.nets.training.train`.
 
 Random projection
 -----------------
@@ -24,7 +24,7 @@ gradient at the pre-step weights). Every file is written atomically; a recorder 
 existing folder skips the steps already stored, so an interrupted run can be replayed with the
 same seeds. A chunk that cannot be read back whole (or does not continue the steps before it) is
 deleted with the chunks after it and recorded again, with one
-:class:`~fractal_lib.cache.CacheWarning`.
+:class:`~fractal_lib.core.cache.CacheWarning`.
 """
 
 from __future__ import annotations
@@ -175,7 +175,7 @@ class TrajectoryRecorder:
         return w.detach().to("cpu", torch.float64).numpy().copy() if self.full else self.proj(w)
 
     def __call__(self, step: int, model: torch.nn.Module, batch_loss: float, xb=None, yb=None) -> None:
-        """Record step ``step`` (1-based, as passed by :func:`fractal_lib.training.train`)."""
+        """Record step ``step`` (1-based, as passed by :func:`fractal_lib.nets.training.train`)."""
         if step <= self.n_stored:
             return  # already on disk (resumed run)
         self._buf["step"].append(int(step))
@@ -205,7 +205,7 @@ def _scan_chunks(folder: Path, settings: dict | None, *, remove: bool) -> int:
     """Last step of the readable chunks contiguous from step 1.
 
     A chunk that cannot be read back whole, or does not continue the steps before it (or, with
-    ``settings``, has the wrong shapes) ends the scan with one :class:`~fractal_lib.cache.CacheWarning`;
+    ``settings``, has the wrong shapes) ends the scan with one :class:`~fractal_lib.core.cache.CacheWarning`;
     with ``remove`` it and every later chunk are deleted, so they are recorded again.
     """
     files = sorted(folder.glob("chunk-*.npz"))
@@ -391,9 +391,9 @@ def record_run(spec: RunSpec, *, root: str | Path | None = None, cifar_root: str
 
     Recordings live in ``root`` (default ``<cache dir>/chen-runs``) under a key of the spec and
     of :data:`CODE_VERSION`; a finished run is never retrained unless one of its files turns out
-    damaged (then one :class:`~fractal_lib.cache.CacheWarning`, and training is replayed with the
+    damaged (then one :class:`~fractal_lib.core.cache.CacheWarning`, and training is replayed with the
     same seeds, recording only the steps not already stored). An interrupted recording resumes
-    the same way. Training runs on :func:`fractal_lib.torchtools.device` with one CPU thread per
+    the same way. Training runs on :func:`fractal_lib.nets.torchtools.device` with one CPU thread per
     process as set by the caller.
     """
     from ..core.config import cache_dir
@@ -464,14 +464,14 @@ def hessian_over_training(run: RecordedRun, k: int, *, n_batch: int = 512, seed:
 
     The loss is the cross-entropy on a fixed class-balanced batch of ``n_batch`` training images,
     the network in evaluation mode (BatchNorm uses its running statistics) and float64; Lanczos
-    with full reorthogonalisation (:func:`fractal_lib.hessian.top_eigen`). Cached.
+    with full reorthogonalisation (:func:`fractal_lib.nets.hessian.top_eigen`). Cached.
 
     Returns
     -------
     dict
         ``fractions`` (F,), ``values`` (F, k), descending per row, and ``converged`` (F, k), the
-        Lanczos flags (:attr:`fractal_lib.hessian.HessianEigen.converged`); one
-        :class:`~fractal_lib.checks.EstimatorWarning` when any pair did not converge.
+        Lanczos flags (:attr:`fractal_lib.nets.hessian.HessianEigen.converged`); one
+        :class:`~fractal_lib.core.checks.EstimatorWarning` when any pair did not converge.
     """
     import warnings
 

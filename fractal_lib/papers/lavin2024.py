@@ -3,10 +3,10 @@ topography and improve learning in artificial neural networks* (arXiv:2410.10690
 ``notebooks/lavin2024_dynamical_loss.md``.
 
 Only what is specific to the paper lives here: its constants, the numbers and statements it
-reports, and thin cached recipes that call the concept modules (:mod:`fractal_lib.spirals`,
-:mod:`fractal_lib.dynamical_loss`, :mod:`fractal_lib.batched_mlp`, :mod:`fractal_lib.hessian`,
-:mod:`fractal_lib.loss_slices`). Sizes that change with ``FRACTAL_SCALE`` live in
-:mod:`fractal_lib.presets.lavin2024_dynamical_loss`. Every training run is cached on disk,
+reports, and thin cached recipes that call the concept modules (:mod:`fractal_lib.dynamical.spirals`,
+:mod:`fractal_lib.dynamical.losses`, :mod:`fractal_lib.dynamical.batched_mlp`, :mod:`fractal_lib.nets.hessian`,
+:mod:`fractal_lib.dynamical.loss_slices`). Sizes that change with ``FRACTAL_SCALE`` live in
+:mod:`fractal_lib.papers.presets.lavin2024_dynamical_loss`. Every training run is cached on disk,
 keyed by its parameters and the source of the modules it depends on.
 
 Where the paper is silent (Fig. 1's widths and learning rates, Fig. 3's widths, amplitude and
@@ -85,9 +85,9 @@ def schedule(A: float = A, T: int = T, *, reading: str = "normalized",
 def run(widths, seeds, *, loss: str, schedules, eta, steps: int, val_every: int = 0,
         hessian_every: int = 0, hessian_steps=(), snap_steps=(), lanczos_iter: int = LANCZOS_ITER,
         progress: bool = True, cache=None) -> B.TrainResult:
-    """:func:`fractal_lib.batched_mlp.train` on the chapter's spirals, cached on disk.
+    """:func:`fractal_lib.dynamical.batched_mlp.train` on the chapter's spirals, cached on disk.
 
-    ``schedules`` is one :class:`~fractal_lib.dynamical_loss.Schedule` or one per model.
+    ``schedules`` is one :class:`~fractal_lib.dynamical.losses.Schedule` or one per model.
     """
     tr, va = data()
     sch = [schedules] if isinstance(schedules, DL.Schedule) else list(schedules)
@@ -146,7 +146,7 @@ def slice_at(res: B.TrainResult, t: int, n_grid: int, *, radius: float = 1.0,
              reading: str = "normalized") -> dict[str, np.ndarray]:
     """Fig. 2 slice at step ``t`` of :func:`fig2`'s run: the DCE loss (weights of step ``t``) on
     ``x_t + a v1 + b v2`` for ``a, b`` in ``[-radius, radius]``, with ``v1, v2`` the top-2 Hessian
-    eigenvectors (:func:`fractal_lib.hessian.top_eigen`; ``eig_converged`` holds its flags), and
+    eigenvectors (:func:`fractal_lib.nets.hessian.top_eigen`; ``eig_converged`` holds its flags), and
     the next 20 positions projected."""
     tr, _ = data()
     y1 = tr.onehot
@@ -222,7 +222,7 @@ def fig4(etas, losses, n_seeds: int, *, A_: float, T_: int, periods: int = 2, ma
     """``lambda_max`` at the first instability of each run, per loss and learning rate.
 
     Every learning rate and seed of a loss first runs in one batch for ``periods`` periods. The
-    first instability is :func:`~fractal_lib.dynamical_loss.first_instability` of the update
+    first instability is :func:`~fractal_lib.dynamical.losses.first_instability` of the update
     ratio, looked for from ``T/2`` on (the second half of the first period, where Fig. 2's cascade
     starts; this skips the initial transient). The curvature grows from period to period, and the
     smaller ``eta``, the more periods it takes to reach ``2/eta`` (on the chapter's spiral with
@@ -231,7 +231,7 @@ def fig4(etas, losses, n_seeds: int, *, A_: float, T_: int, periods: int = 2, ma
     on its batch), with the window doubled, until they find one or the window reaches
     :func:`fig4_max_steps` (``max_periods`` periods, or the paper's ``10^5 / eta`` steps). A run
     still without an instability then is *censored*: the result says so, with its window, and one
-    :class:`~fractal_lib.checks.EstimatorWarning` is issued. A second, cached pass re-runs each
+    :class:`~fractal_lib.core.checks.EstimatorWarning` is issued. A second, cached pass re-runs each
     model up to its own first instability and computes ``lambda_max`` of the current loss exactly
     there (batched Lanczos; its ``converged`` flag is returned).
 
@@ -346,7 +346,7 @@ def at_map(As, Ts, n_seeds: int, *, width: int, periods: int, loss: str = "dce",
 
 
 def mean_sem(a: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and error of the mean over the finite entries along ``axis``: :func:`fractal_lib.fits.mean_sem`
+    """Mean and error of the mean over the finite entries along ``axis``: :func:`fractal_lib.core.fits.mean_sem`
     (kept here for the chapter's ``P.mean_sem``)."""
     from ..core.fits import mean_sem as _mean_sem
 

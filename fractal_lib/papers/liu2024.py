@@ -4,10 +4,10 @@ trivial non-convexity* (arXiv:2406.13971), used by ``notebooks/liu2024_fractal_b
 This module holds what is specific to the paper: its fixed parameters (amplitudes,
 wavelengths, grids, criteria, reported numbers and the authors' stored counts) and the authors'
 own protocols where they differ from the library's defaults. The machinery it uses is generic and
-lives in the concept modules (:mod:`fractal_lib.trainability`: sweeps, zooms, colour strips,
-fits, the x^2 threshold; :mod:`fractal_lib.report`: paper-versus-here rows); the sizes that change
-with ``FRACTAL_SCALE`` live in :mod:`fractal_lib.presets`. Everything runs through
-:func:`fractal_lib.trainability.sweep`, so every result is cached on disk.
+lives in the concept modules (:mod:`fractal_lib.boundaries.trainability`: sweeps, zooms, colour strips,
+fits, the x^2 threshold; :mod:`fractal_lib.core.report`: paper-versus-here rows); the sizes that change
+with ``FRACTAL_SCALE`` live in :mod:`fractal_lib.papers.presets`. Everything runs through
+:func:`fractal_lib.boundaries.trainability.sweep`, so every result is cached on disk.
 
 Divergence criteria are not uniform across the authors' code (see the chapter): the text says
 "sum of the 1000 losses > 1e16", the committed Julia/NumPy scripts behind Figs. 2a, 2b, 4b, 4c,
@@ -71,7 +71,7 @@ PAPER_COUNTS = {
 }
 """|B_N| for N = 2^0 .. 2^31 stored by the authors (``exp-1-numB.mat``: additive, Fig. 2a;
 ``exp-0-numB.mat``: multiplicative, Fig. 2b; both x0 = 1, "a loss > 1e8" diverges). Fitting
-them with :func:`fractal_lib.trainability.box_dimension` gives the paper's 0.996 ± 0.005 and
+them with :func:`fractal_lib.boundaries.trainability.box_dimension` gives the paper's 0.996 ± 0.005 and
 0.837 ± 0.004."""
 PAPER_TWO_COS = {1: (50, 323), 2: (14, 85), 4: (3, 22)}
 """Fig. 4a recomputed from the authors' stored counts (``gpuexp-10.mat``: 20 x 20 cells, 2^20
@@ -88,7 +88,7 @@ def lr_grid(log2_n: int) -> T.LRGrid:
 # ----------------------------------------------------------------------------- fits
 fit_nonunit = T.box_dimension_above_one
 """The authors' grid-analysis fit (Figs. 2c, 2d, 4a, S3); see
-:func:`fractal_lib.trainability.box_dimension_above_one`."""
+:func:`fractal_lib.boundaries.trainability.box_dimension_above_one`."""
 
 
 def alpha_map(make: Callable[[float, float], L.Landscape], xs: np.ndarray, ys: np.ndarray,
@@ -118,14 +118,14 @@ def two_cos_indices(stride: int) -> np.ndarray:
 # ----------------------------------------------------------------------------- colour strips
 def zoom_strips(landscape: L.Landscape, log2_n: int, n_zooms: int, *, x0: float,
                 criterion: T.Criterion, zoom_log2: int = 4) -> list[T.Strip]:
-    """Fig. 1d: :func:`fractal_lib.trainability.zoom_strips` on the paper's ``[0, 1.5]``."""
+    """Fig. 1d: :func:`fractal_lib.boundaries.trainability.zoom_strips` on the paper's ``[0, 1.5]``."""
     return T.zoom_strips(landscape, lr_grid(log2_n), n_zooms, zoom_log2=zoom_log2, x0=x0,
                          steps=STEPS, criterion=criterion)
 
 
 # ----------------------------------------------------------------------------- x^2 (Fig. S2)
 def quadratic_threshold(criterion: T.Criterion, steps: int = STEPS, x0: float = 1.0) -> float:
-    """Fig. S2: see :func:`fractal_lib.trainability.quadratic_threshold`."""
+    """Fig. S2: see :func:`fractal_lib.boundaries.trainability.quadratic_threshold`."""
     return T.quadratic_threshold(criterion, steps=steps, x0=x0)
 
 
@@ -157,7 +157,7 @@ def dims_alpha(kind: str, dims: tuple[int, ...], log2_n: int,
                base_log2: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Box dimension vs d for Fig. 4b (additive) or 4c (multiplicative), via :func:`reduced`.
 
-    With ``base_log2 < log2_n`` the counts come from :func:`~fractal_lib.trainability.zoom_sweep`
+    With ``base_log2 < log2_n`` the counts come from :func:`~fractal_lib.boundaries.trainability.zoom_sweep`
     (the additive boundaries sit in a narrow window); otherwise from a full sweep. Fitted like the
     authors' exp-3/exp-5 analysis: over the levels with ``|B_N| > 1`` (at least two, else 0).
     """

@@ -6,9 +6,9 @@ loss landscapes explains a diverse range of geometrical and dynamical properties
 Only the abstract of the paper is public here; the protocols below are read from the authors'
 code (``github.com/anly2178/GD-multifractal-landscape``) and the numbers labelled ``PAPER`` were
 recomputed from their committed result files (see ``shared/research/abstract_papers.md``,
-Paper 1). The machinery is generic and lives in :mod:`fractal_lib.surfaces`,
-:mod:`fractal_lib.grid_descent`, :mod:`fractal_lib.lyapunov`, :mod:`fractal_lib.wavelet_leaders`,
-:mod:`fractal_lib.fractional_langevin` and :mod:`fractal_lib.diffusion`; the recipes here only
+Paper 1). The machinery is generic and lives in :mod:`fractal_lib.surfaces.fields`,
+:mod:`fractal_lib.surfaces.grid_descent`, :mod:`fractal_lib.surfaces.lyapunov`, :mod:`fractal_lib.multifractal.wavelet_leaders`,
+:mod:`fractal_lib.surfaces.fractional_langevin` and :mod:`fractal_lib.diffusion.msd`; the recipes here only
 fix the authors' protocols and cache every result on disk.
 """
 
@@ -135,13 +135,13 @@ def spectrum(z: np.ndarray, q: np.ndarray = W.DEFAULT_Q, *, finest: bool = False
         True: leaders from the finest scale and a fit over ``j = 2 .. log2(n) - 3``
         (``j = 1, 2`` below 64 x 64), the range a PLBMF user gets when every scale enters the
         leaders; the sampling distorts the finest scale, so ``h`` is biased low by 0.05-0.1 on
-        fBm (see :func:`fractal_lib.wavelet_leaders.leader_spectrum`). The authors' range is not
+        fBm (see :func:`fractal_lib.multifractal.wavelet_leaders.leader_spectrum`). The authors' range is not
         recorded; the chapter shows both.
 
     Returns
     -------
     MFSpectrum
-        The chapter reads :attr:`~fractal_lib.wavelet_leaders.MFSpectrum.valid`,
+        The chapter reads :attr:`~fractal_lib.multifractal.wavelet_leaders.MFSpectrum.valid`,
         ``short_range`` and ``n_excluded`` itself, so the estimator's warnings are silenced here.
     """
     kw: dict[str, int] = {}
@@ -282,7 +282,7 @@ def lyapunov_sweep(n: int, n_levels: int, lrs: np.ndarray, *, trials: int, estim
         ``hi`` over the usable trials; per eta ``n_used`` (usable last estimates),
         ``collapsed`` (last estimates lost to rounding, excluded), ``saturated`` (last
         estimates in the nonlinear regime, kept) and ``saturated_frac`` (fraction of all
-        estimates saturated). See :func:`fractal_lib.lyapunov.max_lyapunov`.
+        estimates saturated). See :func:`fractal_lib.surfaces.lyapunov.max_lyapunov`.
     """
     lrs = np.asarray(lrs, dtype=float)
 

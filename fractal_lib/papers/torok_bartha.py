@@ -2,8 +2,8 @@
 
 Only the paper's constants and protocol choices live here (taken from the authors' public code,
 ``gergotorok02/MultiFractal``, as summarised in ``shared/research/abstract_papers.md``, Paper 2);
-the machinery is generic (:mod:`fractal_lib.probing`, :mod:`fractal_lib.multifractal`,
-:mod:`fractal_lib.training`). The paper itself is available only as an abstract: **no numbers
+the machinery is generic (:mod:`fractal_lib.multifractal.probing`, :mod:`fractal_lib.multifractal.measures`,
+:mod:`fractal_lib.nets.training`). The paper itself is available only as an abstract: **no numbers
 are published**, only definitions, settings and figure designs.
 """
 

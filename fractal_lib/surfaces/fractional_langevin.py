@@ -155,7 +155,7 @@ def harmonic_tamsd(tau: np.ndarray, *, hurst: float, eta: float, k: float, therm
 def fbm_1d(n: int, hurst: float, *, seed: int, size: int = 1) -> np.ndarray:
     """Fractional Brownian motion at ``t = 0, 1, ..., n``, ``Var B(t) = t^{2H}`` (exact).
 
-    The library's one fBm generator, :func:`fractal_lib.diffusion.fbm` (Davies-Harte circulant
+    The library's one fBm generator, :func:`fractal_lib.diffusion.msd.fbm` (Davies-Harte circulant
     embedding), laid out one path per row.
 
     Parameters

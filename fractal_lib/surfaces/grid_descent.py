@@ -14,7 +14,7 @@ The simulator of Ly & Gong (2025), generalised:
   :func:`roughness_flatness` (``||H||_F^2`` against ``r(H) chi^{2H-2}``).
 * Dynamics: :func:`sample_bilinear` (e.g. the leading eigenvalue along a trajectory),
   :func:`eos_sweep` (the edge-of-stability sweep over learning rates and seeds) and
-  :func:`gd_map` (an ``advance`` function for :func:`fractal_lib.lyapunov.max_lyapunov`).
+  :func:`gd_map` (an ``advance`` function for :func:`fractal_lib.surfaces.lyapunov.max_lyapunov`).
 
 Positions are ``(x, y)`` pairs in units of ``spacing``: ``x`` along the columns (second array
 axis), ``y`` along the rows (first axis), so ``surface[row, col] = L(x=col, y=row)``.
@@ -263,7 +263,7 @@ def gd_map(surface: np.ndarray, lr: float | np.ndarray, *, walls: str = "reflect
            ) -> Callable[[np.ndarray, int], np.ndarray]:
     """An ``advance(x (m, 2), n_steps) -> x`` function: ``n_steps`` GD steps on the folded grid.
 
-    Unit spacing. Used by :func:`fractal_lib.lyapunov.max_lyapunov`.
+    Unit spacing. Used by :func:`fractal_lib.surfaces.lyapunov.max_lyapunov`.
     """
     s = _surface(surface)
     if walls not in WALLS:

@@ -19,8 +19,8 @@ Two ways this estimate goes silently wrong are guarded against and reported:
   small compared to the orbit. An estimate whose separation grew beyond ``saturation`` times the
   trial's orbit size is flagged ``saturated`` (choose a smaller ``d0`` or ``interval``).
 
-Both warn once per call (:class:`fractal_lib.checks.EstimatorWarning`). Confidence intervals of
-the trial statistics come from :func:`fractal_lib.fits.bootstrap_ci`.
+Both warn once per call (:class:`fractal_lib.core.checks.EstimatorWarning`). Confidence intervals of
+the trial statistics come from :func:`fractal_lib.core.fits.bootstrap_ci`.
 """
 
 from __future__ import annotations

@@ -2,16 +2,16 @@
 
 ``w_{t+1} = w_t - eta grad L(w_t) + noise * Z_t`` with ``Z_t ~ N(0, I_2)``, on ``[-1, 1]^2``, the
 gradient being the numerical (central-difference) gradient of a gridded landscape, bilinearly
-interpolated, and reflecting walls. The walker is :func:`fractal_lib.grid_descent.descend`.
+interpolated, and reflecting walls. The walker is :func:`fractal_lib.surfaces.grid_descent.descend`.
 
 Landscapes (``loss[row, col] = L(x = col, y = row)`` on ``[-1, 1]^2``):
 
 * :func:`douillet_landscape`: the authors' recipe, ``L = 10 - z`` with ``z`` the diamond-square
   surface of N. Douillet's generator (uniform kicks, amplitude 3 at the top level, decaying by
   ``2^-H`` per level; ``H = 1`` in the original, border clamped to ``<= 0``, everything below
-  ``-0.1`` clamped to ``-0.1``), from :func:`fractal_lib.surfaces.diamond_square`.
+  ``-0.1`` clamped to ``-0.1``), from :func:`fractal_lib.surfaces.fields.diamond_square`.
 * :func:`fbm_landscape`: ``L = 10 - z`` with ``z`` a fractional Brownian surface of chosen Hurst
-  exponent (spectral/circulant synthesis, :func:`fractal_lib.surfaces.fbm_surface`), rescaled to the
+  exponent (spectral/circulant synthesis, :func:`fractal_lib.surfaces.fields.fbm_surface`), rescaled to the
   standard deviation of the diamond-square surface of the same seed.
 * :func:`add_wide_minimum`: the authors *selected* generated landscapes that happen to contain a
   wide minimum (their landscape file is not public). We instead carve a smooth wide basin into the
@@ -246,7 +246,7 @@ def segment_msd(run: ToyRun, part: str, *, max_lag: int | None = None, min_len: 
     -------
     lags : ndarray of int, shape (L,)
     msd : ndarray, shape (L,)
-        Trial average of :func:`fractal_lib.diffusion.tamsd`; a single NaN when no segment has
+        Trial average of :func:`fractal_lib.diffusion.msd.tamsd`; a single NaN when no segment has
         ``min_len`` points.
     n_used : int
         Segments averaged (0: none, check before fitting).

@@ -55,7 +55,7 @@ class Lavin2024Scale:
         Fig. 4: period (paper: 5000 and 10 000).
     fig4_periods : int
         Fig. 4: first search window for the first instability, in periods (runs without one are
-        extended by doubling, :func:`fractal_lib.lavin2024.fig4`).
+        extended by doubling, :func:`fractal_lib.papers.lavin2024.fig4`).
     fig4_max_periods : int or None
         Fig. 4: longest search window, in periods; ``None`` is the paper's protocol, ``10^5 / eta``
         steps. Runs still without an instability are reported as censored.
