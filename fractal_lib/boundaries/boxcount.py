@@ -15,11 +15,11 @@ Generic tools, used for the trainability boundary of a plane of hyperparameters
   slopes.
 
 The fits are :class:`fractal_lib.core.fits.DimensionFit` objects, so
-:func:`fractal_lib.core.report.fmt` and :func:`fractal_lib.boundaries.plotting.plot_box_counts` accept them. As
-in the 1-D case, ``levels`` are ``log2`` of the number of boxes per side (``log2(side / s)`` when
-``s`` divides the side; :func:`box_levels`) and ``counts`` the number of occupied boxes. The grid
-tiles the image exactly whatever its size (:func:`box_counts`), so no box is cut by the image
-edge.
+:func:`fractal_lib.core.report.fmt` and :func:`fractal_lib.boundaries.plotting.plot_box_counts`
+accept them. As in the 1-D case, ``levels`` are ``log2`` of the number of boxes per side
+(``log2(side / s)`` when ``s`` divides the side; :func:`box_levels`) and ``counts`` the number of
+occupied boxes. The grid tiles the image exactly whatever its size (:func:`box_counts`), so no box
+is cut by the image edge.
 """
 
 from __future__ import annotations

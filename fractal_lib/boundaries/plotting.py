@@ -1,7 +1,8 @@
 """Figures of the book.
 
 Every function accepts an optional ``ax`` (or ``axes``), returns the :class:`~matplotlib.figure.Figure`
-and sets no title: captions belong to the book. Call :func:`fractal_lib.core.style.use_style` once per chapter.
+and sets no title: captions belong to the book. Call :func:`fractal_lib.core.style.use_style`
+once per chapter.
 """
 
 from __future__ import annotations

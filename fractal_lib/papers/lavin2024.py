@@ -3,8 +3,9 @@ topography and improve learning in artificial neural networks* (arXiv:2410.10690
 ``notebooks/lavin2024_dynamical_loss.md``.
 
 Only what is specific to the paper lives here: its constants, the numbers and statements it
-reports, and thin cached recipes that call the concept modules (:mod:`fractal_lib.dynamical.spirals`,
-:mod:`fractal_lib.dynamical.losses`, :mod:`fractal_lib.dynamical.batched_mlp`, :mod:`fractal_lib.nets.hessian`,
+reports, and thin cached recipes that call the concept modules
+(:mod:`fractal_lib.dynamical.spirals`, :mod:`fractal_lib.dynamical.losses`,
+:mod:`fractal_lib.dynamical.batched_mlp`, :mod:`fractal_lib.nets.hessian`,
 :mod:`fractal_lib.dynamical.loss_slices`). Sizes that change with ``FRACTAL_SCALE`` live in
 :mod:`fractal_lib.papers.presets.lavin2024_dynamical_loss`. Every training run is cached on disk,
 keyed by its parameters and the source of the modules it depends on.
@@ -346,8 +347,8 @@ def at_map(As, Ts, n_seeds: int, *, width: int, periods: int, loss: str = "dce",
 
 
 def mean_sem(a: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and error of the mean over the finite entries along ``axis``: :func:`fractal_lib.core.fits.mean_sem`
-    (kept here for the chapter's ``P.mean_sem``)."""
+    """Mean and error of the mean over the finite entries along ``axis``:
+    :func:`fractal_lib.core.fits.mean_sem` (kept here for the chapter's ``P.mean_sem``)."""
     from ..core.fits import mean_sem as _mean_sem
 
     return _mean_sem(a, axis)

@@ -7,9 +7,10 @@ Only the abstract of the paper is public here; the protocols below are read from
 code (``github.com/anly2178/GD-multifractal-landscape``) and the numbers labelled ``PAPER`` were
 recomputed from their committed result files (see ``shared/research/abstract_papers.md``,
 Paper 1). The machinery is generic and lives in :mod:`fractal_lib.surfaces.fields`,
-:mod:`fractal_lib.surfaces.grid_descent`, :mod:`fractal_lib.surfaces.lyapunov`, :mod:`fractal_lib.multifractal.wavelet_leaders`,
-:mod:`fractal_lib.surfaces.fractional_langevin` and :mod:`fractal_lib.diffusion.msd`; the recipes here only
-fix the authors' protocols and cache every result on disk.
+:mod:`fractal_lib.surfaces.grid_descent`, :mod:`fractal_lib.surfaces.lyapunov`,
+:mod:`fractal_lib.multifractal.wavelet_leaders`, :mod:`fractal_lib.surfaces.fractional_langevin`
+and :mod:`fractal_lib.diffusion.msd`; the recipes here only fix the authors' protocols and cache
+every result on disk.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 (arXiv:2402.06184), used by ``notebooks/sohl_dickstein2024_network_boundary.md``.
 
 Only the paper's constants live here; the machinery is in
-:mod:`fractal_lib.boundaries.network_trainability` (networks, planes, zooms) and :mod:`fractal_lib.boundaries.boxcount`
-(edges and box counting). The values come from the author's notebook
+:mod:`fractal_lib.boundaries.network_trainability` (networks, planes, zooms) and
+:mod:`fractal_lib.boundaries.boxcount` (edges and box counting). The values come from the author's notebook
 (``Sohl-Dickstein/fractal``, ``the_boundary_of_neural_network_trainability_is_fractal.ipynb``):
 width 16 for the paper (the notebook's default is 8), two weight matrices, no biases, as many
 training points as parameters (16 * 16 + 16 = 272; the identity network uses 16), inputs,
