@@ -56,7 +56,7 @@ check-figures: $(STAMP)
 	$(BIN)/python .ci/check_figures.py . _build/html
 
 lint: $(STAMP)
-	$(BIN)/ruff check fractal_lib tests benchmarks
+	$(BIN)/ruff check fractal_lib tests benchmarks .ci
 
 test: $(STAMP) lint
 	@mkdir -p $(NB_BUILD)

@@ -47,8 +47,9 @@ torok_multifractal_probing            torok_bartha        multifractal, nets
 ====================================  ==================  ==========================================
 
 Every chapter also uses :mod:`~fractal_lib.core` (style, report) and its sizes in
-:mod:`~fractal_lib.papers.presets`. Importing :mod:`fractal_lib` imports neither torch nor numba,
-and importing a subpackage imports none of its modules.
+:mod:`~fractal_lib.papers.presets`. Importing :mod:`fractal_lib` imports neither torch nor numba
+(only ``core.config`` and ``core.exports``), and importing a subpackage imports none of its
+modules.
 """
 
 from ._version import __version__

@@ -36,8 +36,10 @@ def test_importing_a_subpackage_imports_no_module_of_it(sub):
     code = (f"import sys, fractal_lib.{sub} as p; "
             "print('torch' in sys.modules, 'numba' in sys.modules, "
             f"sorted(m for m in sys.modules if m.startswith('fractal_lib.{sub}.')))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={**os.environ, "PYTHONPATH": str(REPO)}).stdout.split(maxsplit=2)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.split(maxsplit=2)
     assert out[:2] == ["False", "False"]
     # fractal_lib itself reads the scale (core.config); core's __init__ uses core.exports
     expected = "['fractal_lib.core.config', 'fractal_lib.core.exports']" if sub == "core" else "[]"

@@ -11,7 +11,7 @@ and box counting), their figures (:mod:`~fractal_lib.boundaries.plotting`,
 
 from ..core.exports import lazy_exports
 
-__all__, CLASHES, __getattr__, __dir__ = lazy_exports(__name__, __file__, [
+__getattr__, __dir__ = lazy_exports(__name__, __file__, [
     "landscapes",
     "trainability",
     "network_trainability",

@@ -13,7 +13,7 @@
 
 from .exports import lazy_exports
 
-__all__, CLASHES, __getattr__, __dir__ = lazy_exports(__name__, __file__, [
+__getattr__, __dir__ = lazy_exports(__name__, __file__, [
     "config",
     "cache",
     "checks",

@@ -7,12 +7,13 @@ defines (functions, classes, assignments) that do not start with an underscore. 
 from the source with :mod:`ast`, so nothing is imported to list them, and the cache keys
 (:func:`fractal_lib.core.cache.code_version_of`) of a module do not grow with its siblings.
 A name defined by two modules of a subpackage is not re-exported (use the module:
-``boundaries.trainability.CODE_VERSION``); :func:`lazy_exports` lists those in ``clashes``.
+``boundaries.trainability.CODE_VERSION``); the subpackage lists those in ``CLASHES``.
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -41,8 +42,8 @@ def public_names(path: str | Path) -> list[str]:
 
 
 def lazy_exports(package: str, init_file: str, modules: Sequence[str]) -> tuple[
-        list[str], dict[str, tuple[str, ...]], Callable[[str], Any], Callable[[], list[str]]]:
-    """``(__all__, clashes, __getattr__, __dir__)`` for the ``__init__`` of ``package``.
+        Callable[[str], Any], Callable[[], list[str]]]:
+    """``(__getattr__, __dir__)`` for the ``__init__`` of ``package``.
 
     Parameters
     ----------
@@ -55,31 +56,39 @@ def lazy_exports(package: str, init_file: str, modules: Sequence[str]) -> tuple[
 
     Returns
     -------
-    all_names : list of str
-        The submodules and every public name defined by exactly one of them.
-    clashes : dict
-        Name -> the modules that each define it (not re-exported).
     getattr, dir : callable
-        Module-level ``__getattr__`` (imports the defining submodule on first use) and ``__dir__``.
+        Module-level ``__getattr__`` and ``__dir__``. ``__getattr__`` imports the defining
+        submodule on first use of a name, and also answers ``__all__`` (the submodules and every
+        public name defined by exactly one of them) and ``CLASHES`` (name -> the modules that
+        each define it; those names are not re-exported). The sources are read on the first
+        such request, not at import.
     """
     folder = Path(init_file).parent
-    owners: dict[str, list[str]] = {}
-    for m in modules:
-        path = folder / m / "__init__.py" if (folder / m).is_dir() else folder / f"{m}.py"
-        for n in public_names(path):
-            owners.setdefault(n, []).append(m)
-    table = {n: ms[0] for n, ms in owners.items() if len(ms) == 1}
-    clashes = {n: tuple(ms) for n, ms in owners.items() if len(ms) > 1}
-    all_names = list(modules) + list(table)
+    mods = tuple(modules)
+
+    @functools.cache
+    def tables() -> tuple[dict[str, str], dict[str, tuple[str, ...]], list[str]]:
+        owners: dict[str, list[str]] = {}
+        for m in mods:
+            path = folder / m / "__init__.py" if (folder / m).is_dir() else folder / f"{m}.py"
+            for n in public_names(path):
+                owners.setdefault(n, []).append(m)
+        table = {n: ms[0] for n, ms in owners.items() if len(ms) == 1}
+        clashes = {n: tuple(ms) for n, ms in owners.items() if len(ms) > 1}
+        return table, clashes, list(mods) + list(table)
 
     def __getattr__(name: str) -> Any:
-        if name in modules:
+        if name in mods:
             return importlib.import_module(f"{package}.{name}")
-        if name in table:
-            return getattr(importlib.import_module(f"{package}.{table[name]}"), name)
+        if name == "__all__":
+            return list(tables()[2])
+        if name == "CLASHES":
+            return dict(tables()[1])
+        if not name.startswith("__") and name in tables()[0]:
+            return getattr(importlib.import_module(f"{package}.{tables()[0][name]}"), name)
         raise AttributeError(f"module {package!r} has no attribute {name!r}")
 
     def __dir__() -> list[str]:
-        return sorted(set(all_names) | {"__all__", "__doc__", "__file__", "__name__", "__path__"})
+        return sorted({*tables()[2], "CLASHES", "__all__", "__doc__", "__file__", "__name__", "__path__"})
 
-    return all_names, clashes, __getattr__, __dir__
+    return __getattr__, __dir__

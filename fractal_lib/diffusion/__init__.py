@@ -7,7 +7,7 @@
 
 from ..core.exports import lazy_exports
 
-__all__, CLASHES, __getattr__, __dir__ = lazy_exports(__name__, __file__, [
+__getattr__, __dir__ = lazy_exports(__name__, __file__, [
     "msd",
     "levy",
     "plotting",

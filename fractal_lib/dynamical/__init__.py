@@ -8,7 +8,7 @@ figures (:mod:`~fractal_lib.dynamical.plotting`) and explorer (:mod:`~fractal_li
 
 from ..core.exports import lazy_exports
 
-__all__, CLASHES, __getattr__, __dir__ = lazy_exports(__name__, __file__, [
+__getattr__, __dir__ = lazy_exports(__name__, __file__, [
     "losses",
     "batched_mlp",
     "spirals",

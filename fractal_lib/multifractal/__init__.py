@@ -9,7 +9,7 @@ figures (:mod:`~fractal_lib.multifractal.plotting`) and explorer
 
 from ..core.exports import lazy_exports
 
-__all__, CLASHES, __getattr__, __dir__ = lazy_exports(__name__, __file__, [
+__getattr__, __dir__ = lazy_exports(__name__, __file__, [
     "measures",
     "wavelet_leaders",
     "probing",

@@ -8,7 +8,7 @@ planes), :mod:`~fractal_lib.nets.trajectory` (recording SGD trajectories).
 
 from ..core.exports import lazy_exports
 
-__all__, CLASHES, __getattr__, __dir__ = lazy_exports(__name__, __file__, [
+__getattr__, __dir__ = lazy_exports(__name__, __file__, [
     "torchtools",
     "models",
     "data",

@@ -9,7 +9,7 @@ several paper modules (``CODE_VERSION``, ``fmt``, ...) are reached through their
 
 from ..core.exports import lazy_exports
 
-__all__, CLASHES, __getattr__, __dir__ = lazy_exports(__name__, __file__, [
+__getattr__, __dir__ = lazy_exports(__name__, __file__, [
     "liu2024",
     "sohl_dickstein2024",
     "lavin2024",

@@ -10,7 +10,7 @@ figures (:mod:`~fractal_lib.surfaces.plotting`) and explorers (:mod:`~fractal_li
 
 from ..core.exports import lazy_exports
 
-__all__, CLASHES, __getattr__, __dir__ = lazy_exports(__name__, __file__, [
+__getattr__, __dir__ = lazy_exports(__name__, __file__, [
     "fields",
     "grid_descent",
     "lyapunov",
