@@ -92,7 +92,8 @@ def timed(fn, *args, **kwargs):
 def cold_compile_seconds() -> float | None:
     """First fast call in a fresh interpreter with an empty numba cache (pure JIT compile)."""
     code = ("import time; t0 = time.perf_counter(); "
-            "from fractal_lib import trainability as T, landscapes as L; t1 = time.perf_counter(); "
+            "from fractal_lib.boundaries import trainability as T, landscapes as L; "
+            "t1 = time.perf_counter(); "
             "T.classify(L.additive(0.2, 0.1), [0.1, 0.5], method='fast'); "
             "print(time.perf_counter() - t1)")
     with tempfile.TemporaryDirectory() as d:
