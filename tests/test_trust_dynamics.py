@@ -172,11 +172,22 @@ def test_closed_forms():
 
 
 @settings(max_examples=25, deadline=None)
-@given(a=st.floats(0.05, 1.0), x=st.floats(0.0, 1e6), factor=st.floats(1.01, 10.0))
+@given(a=st.one_of(st.floats(0.05, F.NEAR_ONE), st.just(1.0)), x=st.floats(0.0, 1e6),
+       factor=st.floats(1.01, 10.0))
 def test_completely_monotone_on_the_negative_axis(a, x, factor):
     e0, e1 = F.mittag_leffler(np.array([x, x * factor + 1e-3]), a)
     assert 0 <= e1 <= e0 * (1 + 1e-12) and e0 <= 1.0
     assert e1 > 0 or a == 1.0  # only exp(-x) underflows; a < 1 has a power-law tail
+
+
+@pytest.mark.parametrize("a, rtol", [(1 - 1e-4, 5e-12), (1 - 1e-8, 1e-7)])
+def test_orders_just_below_one_warn_and_keep_the_stated_accuracy(a, rtol):
+    # reference: the algebraic asymptotic series at the float value of a (exact for large x)
+    am, x = mp.mpf(a), 750.0
+    ref = float(sum((-1) ** (k + 1) * mp.mpf(x) ** (-k) * mp.rgamma(1 - am * k) for k in range(1, 10)))
+    with pytest.warns(EstimatorWarning, match="0.999 < a < 1"):
+        val = F.mittag_leffler(x, a)
+    assert val == pytest.approx(ref, rel=rtol)
 
 
 @pytest.mark.parametrize("a, x", [(0.0, 1.0), (2.5, 1.0), (float("nan"), 1.0), (0.5, -1.0),
