@@ -145,6 +145,77 @@ def test_issue_case_truncated_sweep_chunk_is_recomputed(tmp_path):
     np.testing.assert_array_equal(c.diverged, a.diverged)
 
 
+def _damage_chunk(path: Path, how: str, foreign: Path | None = None) -> None:
+    """A chunk that reads back whole but is wrong: a key lost, one point short, or another sweep's."""
+    d = C.load_npz(path)
+    if how == "missing_key":
+        d.pop("diverged", None) if "diverged" in d else d.pop("measure")
+        C.save_npz(path, d)
+    elif how == "short":
+        C.save_npz(path, {k: (v[:-1] if v.ndim else v) for k, v in d.items() if k != "__store__"}
+                   | {"__store__": d["__store__"]})
+    elif how == "foreign":
+        shutil.copyfile(foreign, path)
+    else:
+        raise ValueError(how)
+
+
+@pytest.mark.parametrize("how", ["missing_key", "short", "foreign"])
+def test_wrong_sweep_chunk_is_recomputed_with_one_warning(tmp_path, how):
+    """Before: missing ``diverged`` raised KeyError; a chunk one point short gave 1024 results for
+    1025 learning rates; another sweep's chunk was used as is (28 wrong learning rates)."""
+    rc = C.ResultCache(tmp_path)
+    loss, grid = L.multiplicative(0.2, 0.1), T.LRGrid(0.0, 1.5, log2_n=10)
+    kw = dict(x0=1.0, steps=200, chunk_size=256, cache=rc, progress=False)
+    a = T.sweep(loss, grid, **kw)
+    other = T.sweep(loss, grid, **{**kw, "steps": 5})  # another sweep in the same cache
+    assert np.count_nonzero(other.diverged[256:512] != a.diverged[256:512]) > 0
+    name = "chunk-000000000256-000000000512.npz"
+    folders = sorted(tmp_path.glob("sweep-*"))
+    folder = next(f for f in folders if np.array_equal(C.load_npz(f / name)["diverged"], a.diverged[256:512]))
+    theirs = next(f for f in folders if f != folder)
+    victim = folder / name
+    _damage_chunk(victim, how, theirs / victim.name)
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        b = T.sweep(loss, grid, **kw)
+    assert len(_cache_warnings(rec)) == 1, _cache_warnings(rec)
+    assert b.diverged.shape == (1025,)
+    np.testing.assert_array_equal(b.diverged, a.diverged)
+    assert b.useful_steps == a.useful_steps
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", C.CacheWarning)
+        c = T.sweep(loss, grid, **kw)  # rewritten: read back without a warning, nothing computed
+    assert c.seconds == 0.0
+    np.testing.assert_array_equal(c.diverged, a.diverged)
+
+
+@pytest.mark.parametrize("how", ["missing_key", "short", "foreign"])
+def test_wrong_render_chunk_is_recomputed_with_one_warning(tmp_path, how):
+    from fractal_lib.boundaries import network_trainability as NT
+    rc = C.ResultCache(tmp_path)
+    prob = NT.NetworkProblem("tanh", width=6, n_data=20)
+    kw = dict(log2_res=3, chunk_rows=3, cache=rc, progress=False)
+    a = NT.render(prob, steps=30, **kw)
+    other = NT.render(prob, steps=10, **kw)
+    assert not np.array_equal(other.measure[3:6], a.measure[3:6])
+    folders = sorted(tmp_path.glob("netgrid-*"))
+    victim_name = "chunk-000000000003-000000000006.npz"
+    mine = next(f for f in folders
+                if np.array_equal(C.load_npz(f / victim_name)["measure"], a.measure[3:6]))
+    theirs = next(f for f in folders if f != mine)
+    _damage_chunk(mine / victim_name, how, theirs / victim_name)
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        b = NT.render(prob, steps=30, **kw)
+    assert len(_cache_warnings(rec)) == 1, _cache_warnings(rec)
+    np.testing.assert_array_equal(b.measure, a.measure)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", C.CacheWarning)
+        c = NT.render(prob, steps=30, **kw)
+    assert c.seconds == 0.0
+
+
 def test_chunk_store_damage_kinds(tmp_path):
     store = C.ResultCache(tmp_path).chunks("s", {"a": 1}, "v")
     for how in ("truncated", "empty", "bitflip", "pickled", "wrong_dtype"):
@@ -475,3 +546,47 @@ def test_unwritable_cache_folder_computes_with_one_warning(monkeypatch):
     assert len(msgs) == 1 and "cannot be written" in msgs[0], msgs
     assert a.shape == b.shape == (65,)
     np.testing.assert_array_equal(c["y"], np.arange(3))
+
+
+def test_cache_files_follow_the_umask_not_0600(tmp_path):
+    old = os.umask(0o022)
+    try:
+        C.save_npz(tmp_path / "a.npz", {"x": np.arange(3)})
+        C.save_json(tmp_path / "a.json", {"x": 1})
+    finally:
+        os.umask(old)
+    expected = 0o666 & ~old
+    assert (tmp_path / "a.npz").stat().st_mode & 0o777 == expected
+    assert (tmp_path / "a.json").stat().st_mode & 0o777 == expected
+
+
+def test_training_key_follows_models_py_and_the_factory_source(tmp_path):
+    """Issue 12 case 3, cached trainings: the probing-train key hashes the model factory's source
+    and nets.models / nets.data (a factory in user code calls them, probing does not import them)."""
+    pkg = _copy_package(tmp_path)
+    script = textwrap.dedent("""
+        import sys
+        from pathlib import Path
+        from fractal_lib.multifractal import probing
+        from fractal_lib.nets import models
+        assert Path(probing.__file__).is_relative_to(sys.argv[1])
+        def build():
+            return models.resnet18(in_channels=1, width=2)
+        def build_other():
+            return models.resnet18(in_channels=1, width=2).double()
+        v0 = probing.training_version(build)
+        assert "fractal_lib.nets.models" in probing.factory_dependencies(build)[0]
+        assert probing.training_version(build_other) != v0
+        pkg = Path(sys.argv[1])
+        for name in ("models", "data"):
+            f = pkg / "nets" / f"{name}.py"
+            f.write_text(f.read_text() + "\\n# an edit\\n")
+            v = probing.training_version(build)
+            assert v != v0, name
+            v0 = v
+        print("ok")
+    """)
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", script, str(pkg)], env=env, capture_output=True, text=True,
+                         timeout=300, cwd=tmp_path)
+    assert out.returncode == 0 and out.stdout.strip().endswith("ok"), out.stderr[-2000:]

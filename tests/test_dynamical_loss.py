@@ -194,3 +194,14 @@ def test_period_of_separates_diverged_and_too_short_from_irregular():
     chaotic = np.random.default_rng(0).uniform(size=80)
     assert DL.period_of(chaotic) == 0
     np.testing.assert_array_equal(DL.period_scan(1.0 + 0.1 * (-1.0) ** t, [10, 79]), [-1, 2])
+
+
+def test_first_instability_degenerate_input():
+    with pytest.raises(ValueError, match="ratio has no finite value"):
+        DL.first_instability(np.full(100, np.nan))  # before: -1 ("no instability")
+    with pytest.raises(ValueError, match="start must lie in"):
+        DL.first_instability(np.full(100, -2.0), start=500)
+    r = np.full(100, 0.5)
+    r[0] = np.nan
+    r[40:45] = -2.0
+    assert DL.first_instability(r, start=10) == 40

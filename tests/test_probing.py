@@ -149,3 +149,45 @@ def test_state_digest_tracks_the_weights():
     assert probing.state_digest({k: v.clone() for k, v in sd.items()}) == d0
     sd["5.bias"][0] += 1e-6
     assert probing.state_digest(sd) != d0
+
+
+# ----------------------------------------------------------------------------- training cache key
+def _factory_a():
+    torch.manual_seed(0)
+    return nn.Linear(4, 3)
+
+
+def _factory_b():
+    torch.manual_seed(0)
+    model = nn.Linear(4, 3)
+    nn.init.zeros_(model.weight)          # same settings, different model code
+    return model
+
+
+def test_training_key_follows_the_model_factory_code(tmp_path):
+    """A cached training is keyed by the code that builds the model: a factory with other source
+    (same key_params) retrains instead of serving the other factory's checkpoints."""
+    from fractal_lib.core.cache import ResultCache
+    from fractal_lib.nets import models
+
+    def notebook_build():                  # user code calling the library, as in the chapter
+        return models.resnet18(in_channels=1, width=1)
+
+    deps, _ = probing.factory_dependencies(notebook_build)
+    assert {"fractal_lib.nets.models", "fractal_lib.nets.data"} <= set(deps)
+    assert "fractal_lib.nets.models" in probing.factory_dependencies(models.resnet18)[0]
+    va, vb = probing.training_version(_factory_a), probing.training_version(_factory_b)
+    assert va != vb and va == probing.training_version(_factory_a)
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(16, 4, generator=gen)
+    y = torch.randint(0, 3, (16,), generator=gen)
+    kw = dict(fractions=[0.0, 1.0], train_kwargs=dict(epochs=1, batch_size=8, lr=0.1, seed=0),
+              x_test=x, y_test=y, n_eval=16, key_params={"model": "linear"},
+              cache=ResultCache(tmp_path), progress=False)
+    run_a = probing.train_checkpoints(_factory_a, x, y, **kw)
+    run_b = probing.train_checkpoints(_factory_b, x, y, **kw)
+    assert torch.count_nonzero(run_b.states[0]["weight"]) == 0          # b's own initial weights
+    assert not torch.equal(run_a.states[0]["weight"], run_b.states[0]["weight"])
+    again = probing.train_checkpoints(_factory_a, x, y, **kw)            # and a is still cached
+    assert torch.equal(again.states[1]["weight"], run_a.states[1]["weight"])
+    assert len(list(tmp_path.rglob("probing-train-*.npz"))) == 2

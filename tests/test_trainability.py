@@ -14,6 +14,7 @@ from scipy.optimize import brentq
 from fractal_lib.boundaries import landscapes as L
 from fractal_lib.boundaries import trainability as T
 from fractal_lib.core.cache import ResultCache
+from fractal_lib.core.checks import EstimatorWarning
 
 SUM16 = T.Criterion("sum", 1e16)
 MAX8 = T.Criterion("max", 1e8)
@@ -54,8 +55,9 @@ def test_quadratic_single_boundary_at_analytic_location(crit, method):
     grid = T.LRGrid(0.0, 1.5, 14)
     res = T.sweep(L.quadratic(), grid, steps=1000, criterion=crit, method=method, cache=False)
     np.testing.assert_array_equal(res.counts(), np.ones(15, dtype=np.int64))
-    fit = res.dimension()
-    assert fit.alpha == 0.0 and fit.stderr == 0.0
+    with pytest.warns(EstimatorWarning, match="no level with more than one"):
+        fit = res.dimension()  # a single boundary point: dimension 0, said in the note
+    assert fit.alpha == 0.0 and fit.stderr == 0.0 and fit.note
     s = s_star_sum(1000, crit.bound) if crit.kind == "sum" else s_star_max(1000, crit.bound)
     i = int(np.flatnonzero(res.diverged[1:] != res.diverged[:-1])[0])
     lrs = res.lrs
@@ -293,8 +295,26 @@ def test_box_dimension_of_power_law():
 
 
 def test_box_dimension_all_ones_is_zero():
-    fit = T.box_dimension(np.ones(20, dtype=np.int64))
-    assert fit.alpha == 0.0 and fit.stderr == 0.0 and fit.levels.size == 0
+    """Before: alpha 0 with an empty note and no warning (the 2-D version warned)."""
+    for counts in (np.ones(20, dtype=np.int64), np.ones(5)):
+        with pytest.warns(EstimatorWarning, match="no level with more than one") as rec:
+            fit = T.box_dimension(counts)
+        assert len([w for w in rec if issubclass(w.category, EstimatorWarning)]) == 1
+        assert fit.alpha == 0.0 and fit.stderr == 0.0 and fit.levels.size == 0
+        assert fit.note and not fit.reliable
+    with pytest.warns(EstimatorWarning, match="no level with more than one"):
+        fit = T.box_dimension_above_one(np.ones(6))
+    assert fit.alpha == 0.0 and fit.note and not fit.reliable
+
+
+@pytest.mark.parametrize("counts", [np.full(5, np.nan), np.array([1.0, 2.0, np.inf, 8.0]),
+                                    np.array([1.0, np.nan, 4.0, 8.0, 16.0]), np.array([])])
+def test_box_dimension_above_one_refuses_non_finite_counts(counts):
+    """Before: box_dimension_above_one(np.full(5, np.nan)) returned alpha 0 silently."""
+    with pytest.raises(ValueError, match="counts"):
+        T.box_dimension_above_one(counts)
+    with pytest.raises(ValueError, match="counts"):
+        T.box_dimension(counts)
 
 
 def test_box_dimension_fit_starts_at_first_level_above_one():
@@ -633,6 +653,7 @@ def test_sample_x0_seeded():
 def test_overflow_and_nan_never_warn():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
+        warnings.simplefilter("ignore", EstimatorWarning)  # numerical warnings only, not fit notes
         for ls in (ADD, MUL, L.multiplicative(2.0, 0.1), TWO, L.additive(0.2, 0.1, dim=3)):
             res = T.sweep(ls, T.LRGrid(0.0, 100.0, 8), intensity=True, steps=300, cache=False)
             assert res.diverged[-100:].all()  # lr >= 61: |1 - 2 lr| >> 1

@@ -68,6 +68,37 @@ def test_top_eigen_tiny_gap_with_few_iterations_is_flagged():
     np.testing.assert_allclose(ok.values, ref[:2], atol=1e-9)
 
 
+def test_top_eigen_finds_repeated_eigenvalues_by_restarting():
+    # single-vector Lanczos closes its Krylov space after one copy of each eigenvalue: it used to
+    # report [1, 0.5, 0.1], all converged, without a warning
+    a = torch.diag(torch.tensor([1.0, 1.0, 1.0, 0.5, 0.1], dtype=torch.float64))
+    w = torch.zeros(5, dtype=torch.float64, requires_grad=True)
+    ctx = _no_warning()
+    try:
+        res = hessian.top_eigen(lambda: 0.5 * w @ (a @ w), [w], k=3)
+    finally:
+        ctx.__exit__(None, None, None)
+    np.testing.assert_allclose(res.values, [1.0, 1.0, 1.0], atol=1e-12)
+    assert res.converged.all() and res.restarts == 2
+    vecs = torch.stack([v[0] for v in res.vectors])
+    np.testing.assert_allclose((vecs @ vecs.T).numpy(), np.eye(3), atol=1e-10)   # three directions
+
+
+@pytest.mark.parametrize("n, k, tol", [(12, 3, 1e-6), (20, 4, 1e-8), (30, 5, 1e-6)])
+def test_top_eigen_triple_eigenvalue_of_a_random_matrix(n, k, tol):
+    rng = np.random.default_rng(n)
+    # ref: numpy.linalg.eigvalsh of the explicit matrix (see _quadratic)
+    loss_fn, params, ref = _quadratic(np.r_[2.0, 2.0, 2.0, rng.uniform(-1.0, 1.5, n - 3)], n)
+    np.testing.assert_allclose(ref[:3], 2.0, atol=1e-12)
+    ctx = _no_warning()
+    try:
+        res = hessian.top_eigen(loss_fn, params, k=k, tol=tol)
+    finally:
+        ctx.__exit__(None, None, None)
+    np.testing.assert_allclose(res.values, ref[:k], atol=1e-9)
+    assert res.restarts >= 1 and res.converged.all()
+
+
 # ----------------------------------------------------------------------------- power iteration
 def test_lambda_max_tiny_gap_is_not_converged_after_few_iterations():
     # changes of the Rayleigh quotient shrink by (0.999)^2 per step: small changes, large error
@@ -99,6 +130,35 @@ def test_lambda_max_converged_means_accurate(seed, gap):
     if res.converged:
         assert abs(res.value - ref[0]) <= 20e-6 * abs(ref[0])
     assert res.residual >= 0 and res.n_iter <= 3000
+
+
+def test_lambda_max_is_the_largest_algebraic_eigenvalue_not_the_largest_magnitude():
+    # power iteration alone converges to -5 (largest magnitude) and used to report it converged
+    loss_fn, params, ref = _quadratic([-5.0, 1.0, 0.5, 0.2], 4)
+    ctx = _no_warning()
+    try:
+        res = hessian.lambda_max(loss_fn, params, n_iter=500, tol=1e-8)
+    finally:
+        ctx.__exit__(None, None, None)
+    assert ref[0] == pytest.approx(1.0)
+    assert res.shifted and res.converged
+    assert float(res) == pytest.approx(1.0, abs=1e-6)
+    # an all-negative spectrum: the top is the least negative one
+    loss_fn, params, _ = _quadratic([-5.0, -2.0, -1.0], 5)
+    neg = hessian.lambda_max(loss_fn, params, n_iter=500, tol=1e-8)
+    assert neg.shifted and neg.converged and float(neg) == pytest.approx(-1.0, abs=1e-6)
+    # a positive dominant eigenvalue needs no shift
+    loss_fn, params, _ = _quadratic([3.0, -1.0, 2.0], 6)
+    pos = hessian.lambda_max(loss_fn, params, n_iter=500, tol=1e-8)
+    assert not pos.shifted and float(pos) == pytest.approx(3.0, abs=1e-6)
+
+
+def test_lambda_max_plus_minus_pair_is_not_reported_converged():
+    # eigenvalues 5 and -5 dominate: the Rayleigh quotient stands still between them (4.48 here)
+    loss_fn, params, _ = _quadratic([5.0, -5.0, 1.0], 0)
+    with pytest.warns(EstimatorWarning, match="did not converge"):
+        res = hessian.lambda_max(loss_fn, params, n_iter=200)
+    assert not res.converged and res.residual > 0.1
 
 
 # ----------------------------------------------------------------------------- Hutchinson
@@ -160,6 +220,25 @@ def test_batched_lanczos_converged_flags_per_model():
         assert np.min(np.abs(ref - short.values[m, 0])) <= short.residuals[m, 0] + 1e-12
     with pytest.raises(ValueError, match="tol"):
         B.batched_top_eigen(params, x, y, "ce", k=1, n_iter=4, tol=0.0)
+
+
+def test_batched_lanczos_finds_repeated_eigenvalues_of_identical_hidden_units():
+    # six identical hidden units: permuting them leaves the loss unchanged, so eigenvalues of the
+    # "difference" sector repeat 5 times; the closed Krylov space used to see one copy and report
+    # the next eigenvalue (0.212) as the 4th, converged
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(30, 2, generator=gen, dtype=torch.float64)
+    y = torch.nn.functional.one_hot(torch.arange(30) % 3, 3).to(torch.float64)
+    w1, b1, w2, b2 = [p.clone() for p in B.init_params([6], [0])]
+    w1[..., :] = w1[..., :1]
+    b1[..., :] = b1[..., :1]
+    w2[:, :, :] = w2[:, :1, :]
+    params = [w1, b1, w2, b2]
+    ref = np.sort(np.linalg.eigvalsh(_explicit(params, x, y, "ce")))[::-1]
+    assert ref[2] == pytest.approx(ref[3], abs=1e-10)          # a repeated eigenvalue among the top 4
+    res = B.batched_top_eigen(params, x, y, "ce", k=4, n_iter=20, tol=1e-8)
+    np.testing.assert_allclose(res.values[0], ref[:4], atol=1e-8)
+    assert res.converged.all()
 
 
 # ----------------------------------------------------------------------------- instability search

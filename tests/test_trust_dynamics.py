@@ -105,7 +105,9 @@ def test_exponent_invariant_under_affine_conjugation(shift, log_scale):
 def test_ly2025_sweep_reports_the_flags():
     from fractal_lib.papers import ly2025 as P
 
-    out = P.lyapunov_sweep(64, 4, np.array([1.0, 300.0]), trials=4, estimates=5, burn_in=50, n_boot=100)
+    with pytest.warns(EstimatorWarning, match=r"of 8 trials, [1-9]\d* last estimates are saturated"):
+        out = P.lyapunov_sweep(64, 4, np.array([1.0, 300.0]), trials=4, estimates=5, burn_in=50, n_boot=100)
+    assert out["saturated"].sum() > 0
     assert set(out) >= {"mean", "lo", "hi", "n_used", "collapsed", "saturated", "saturated_frac"}
     assert np.all(out["n_used"] + out["collapsed"] == 4)
     assert np.array_equal(out["n_used"], np.isfinite(out["last"]).sum(axis=1))
@@ -271,3 +273,25 @@ def test_degenerate_landscapes_raise_or_flag():
     with pytest.warns(EstimatorWarning, match="n_flat"):
         e = G.eos_sweep(flat, np.array([1.0, 10.0]), n_seeds=2, n_steps=5, n_last=2)
     assert (e.n_flat == 4).all()
+
+
+def test_ly2025_boot_gives_no_interval_from_one_value():
+    from fractal_lib.papers import ly2025 as P
+
+    m, lo, hi = P._boot(np.array([0.3, np.nan, np.nan]), 100)
+    assert m == 0.3 and np.isnan(lo) and np.isnan(hi)  # before: [0.3, 0.3]
+    m, lo, hi = P._boot(np.array([0.1, 0.2, 0.3, 0.4]), 200)
+    assert lo < m < hi
+
+
+def test_harmonic_fit_on_noise_is_flagged_ill_posed():
+    tau = np.arange(1, 50)
+    y = np.random.default_rng(0).random(49) + 1
+    with pytest.warns(EstimatorWarning, match="ill-posed"):
+        fit = F.fit_harmonic_tamsd(tau, y, eta=1.0)  # before: k = 2.7e8, no flag, no warning
+    assert fit.ill_posed
+    # a well-posed curve stays unflagged
+    y = F.harmonic_tamsd(np.arange(1, 1001), hurst=0.65, eta=1000.0, k=2e-5, thermal=50.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", EstimatorWarning)
+        assert not F.fit_harmonic_tamsd(np.arange(1, 1001), y, eta=1000.0).ill_posed

@@ -106,3 +106,18 @@ def test_leaders_dominate_coefficients_and_bad_input():
         W.leader_spectrum(np.random.default_rng(0).random((64, 64)), j1=4, j2=3)
     with pytest.raises(ValueError, match="boundary"):
         W.wavelet_leaders(np.zeros((32, 32)), boundary="zero")
+
+
+def test_validity_rejects_rising_and_negative_h():
+    f = S.fbm_surface(256, 0.5, seed=0)
+    f[:, :128] = 0.0
+    q = [-5, -3, -1, 0, 1, 3, 5]
+    with pytest.warns(EstimatorWarning, match=r"2 of 7 orders fail the validity check \(q = \[-1.0, 1.0\]"):
+        sp = W.leader_spectrum(f, q)
+    h, v = sp.h, sp.valid
+    assert h[2] < 0 and not v[2]  # h(-1) < 0 is impossible
+    assert h[4] > h[3] + 0.05 and not v[4]  # h rises from q = 0 to q = 1: before, q = 1 was valid
+    kept = np.flatnonzero(v)
+    assert kept.size >= 3 and np.all(np.diff(h[kept]) <= 0.05)
+    clean = W.leader_spectrum(S.fbm_surface(256, 0.5, seed=0), q)
+    assert clean.valid.all()

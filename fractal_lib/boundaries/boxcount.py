@@ -71,6 +71,17 @@ def _as_mask(mask: np.ndarray) -> np.ndarray:
     return m.astype(bool, copy=False)
 
 
+def _as_sizes(sizes: Sequence[int] | np.ndarray) -> np.ndarray:
+    """``sizes`` as int64, refusing values that are not whole numbers (2.7 is not truncated to 2)."""
+    a = np.asarray(sizes)
+    if a.dtype == bool or not (np.issubdtype(a.dtype, np.integer) or np.issubdtype(a.dtype, np.floating)):
+        raise ValueError(f"sizes must be integers, got {sizes!r}")
+    if np.issubdtype(a.dtype, np.floating):
+        if not np.all(np.isfinite(a)) or np.any(a != np.round(a)):
+            raise ValueError(f"sizes must be whole numbers of pixels, got {sizes!r}")
+    return a.astype(np.int64)
+
+
 def default_sizes(shape: tuple[int, int], *, min_size: int = 2, min_boxes: int = 4) -> np.ndarray:
     """Box sizes ``2, 4, 8, ...`` with at least ``min_boxes`` boxes along the shorter side.
 
@@ -90,14 +101,35 @@ def default_sizes(shape: tuple[int, int], *, min_size: int = 2, min_boxes: int =
     return np.array(sizes, dtype=np.int64)
 
 
+def _n_boxes(length: int, target: float) -> int:
+    """``round(target)`` boxes (at least 1) along ``length`` pixels, made odd when ``length`` is
+    odd (the nearer odd number; ties go up): an even number of boxes on an odd side puts the
+    middle box edge through the centre of the middle pixel, which no mirror-symmetric tiling
+    can give to one side."""
+    nb = max(1, int(np.rint(target)))
+    if length % 2 and nb % 2 == 0:
+        nb = nb + 1 if target >= nb else nb - 1
+    return min(nb, length)
+
+
 def _boxes_per_side(shape: tuple[int, int], size: int) -> tuple[int, int]:
-    """``(nb_H, nb_W)``: ``round(side / size)`` boxes (at least 1) along the shorter side, and
-    boxes of the same edge along the longer one."""
+    """``(nb_H, nb_W)``: about ``side / size`` boxes along the shorter side, and boxes of the
+    same edge along the longer one (:func:`_n_boxes`: at least 1, odd on an odd side)."""
     H, W = shape
     side = min(H, W)
-    nb = max(1, int(np.rint(side / size)))
-    other = max(1, int(np.rint(max(H, W) * nb / side)))
+    nb = _n_boxes(side, side / size)
+    other = _n_boxes(max(H, W), max(H, W) * nb / side)
     return (nb, other) if H <= W else (other, nb)
+
+
+def _box_index(r: np.ndarray, nb: int, length: int) -> np.ndarray:
+    """Box of pixel ``r`` of ``length`` pixels split into ``nb`` boxes: the box that holds its
+    centre, ``(r + 1/2) nb / length``; a centre exactly on a box edge goes to the box nearer the
+    middle of the axis, so the assignment commutes with mirroring (``r -> length - 1 - r``)."""
+    num = (2 * r + 1) * nb
+    q = num // (2 * length)
+    on_edge = num % (2 * length) == 0
+    return np.where(on_edge & (2 * q > nb), q - 1, q)
 
 
 def boxes_per_side(shape: tuple[int, int], sizes: Sequence[int] | np.ndarray) -> np.ndarray:
@@ -117,7 +149,7 @@ def boxes_per_side(shape: tuple[int, int], sizes: Sequence[int] | np.ndarray) ->
     ndarray(int64), shape ``(len(sizes), 2)``
     """
     shp = (int(shape[0]), int(shape[1]))
-    return np.array([_boxes_per_side(shp, int(v)) for v in np.asarray(sizes).ravel().tolist()],
+    return np.array([_boxes_per_side(shp, int(v)) for v in _as_sizes(sizes).ravel().tolist()],
                     dtype=np.int64).reshape(-1, 2)
 
 
@@ -144,9 +176,13 @@ def box_counts(mask: np.ndarray, sizes: Sequence[int] | np.ndarray) -> np.ndarra
     """Number of occupied boxes of a grid of boxes of edge about ``s`` that tiles the image.
 
     Along an axis of ``L`` pixels the grid has ``nb = round(L / s)`` boxes (see
-    :func:`boxes_per_side`; along the longer side, boxes of the same edge) and pixel ``r``
-    belongs to box ``floor((r + 1/2) nb / L)`` (its centre decides, which keeps the grid
-    symmetric under mirroring): every box lies inside the image and is ``floor(L / nb)`` or
+    :func:`boxes_per_side`; along the longer side, boxes of the same edge; odd on an odd side)
+    and pixel ``r`` belongs to box ``floor((r + 1/2) nb / L)``, its centre deciding; a centre
+    exactly on a box edge goes to the box nearer the middle of the axis (:func:`_box_index`).
+    The counts are therefore invariant under mirroring either axis, 180-degree rotation and
+    (with the shape) transposition. (Giving such pixels to the higher box made the
+    anti-diagonal of a 129 x 129 image 0.928 against 1.000 for the diagonal.) Every box lies
+    inside the image and is ``floor(L / nb)`` or
     ``ceil(L / nb)`` pixels wide, so no box is cut by the edge of the image. When ``s``
     divides the side this is the usual grid anchored at pixel ``(0, 0)``. (A grid of exact
     ``s``-pixel boxes leaves partial boxes along two edges whenever ``s`` does not divide the
@@ -182,7 +218,7 @@ def box_counts(mask: np.ndarray, sizes: Sequence[int] | np.ndarray) -> np.ndarra
     for k, size in enumerate(s.tolist()):
         nh, nw = _boxes_per_side((H, W), size)
         occ = np.zeros((nh, nw), dtype=bool)
-        occ[((2 * rows + 1) * nh) // (2 * H), ((2 * cols + 1) * nw) // (2 * W)] = True
+        occ[_box_index(rows, nh, H), _box_index(cols, nw, W)] = True
         out[k] = np.count_nonzero(occ)
     return out
 
@@ -254,7 +290,7 @@ def box_dimension_2d(mask: np.ndarray, sizes: Sequence[int] | np.ndarray | None 
         Mask not 2-D or empty array; bad ``sizes``.
     """
     m = _as_mask(mask)
-    s = default_sizes(m.shape) if sizes is None else np.asarray(sizes, dtype=np.int64)
+    s = default_sizes(m.shape) if sizes is None else _as_sizes(sizes)
     counts = box_counts(m, s)
     side = min(m.shape)
     levels = box_levels(m.shape, s)

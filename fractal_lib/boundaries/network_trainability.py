@@ -38,7 +38,7 @@ from typing import Any, Literal
 import numpy as np
 
 from ..core.cache import ResultCache, code_version_of, default_cache
-from ..core.executors import run_chunks
+from ..core.executors import read_chunk, run_chunks
 from . import _net_kernels as K
 from . import boxcount
 
@@ -517,8 +517,9 @@ def render(problem: NetworkProblem, window: Window = Window(), *, log2_res: int 
     bounds = [(r, min(r + chunk_rows, side)) for r in range(0, side, chunk_rows)]
     results: dict[tuple[int, int], dict] = {}
     todo = []
+    spec = {"measure": ((side,), "f"), "steps_run": (None, "iu")}  # checked on every read
     for b in bounds:
-        hit = store.get(*b)
+        hit = read_chunk(store, b, spec)
         if hit is None:
             todo.append(b)
         else:

@@ -26,7 +26,7 @@ from scipy.optimize import brentq
 
 from ..core.cache import ResultCache, code_version_of, default_cache
 from ..core.checks import EstimatorWarning, as_float_array, warn_limit
-from ..core.executors import run_chunks
+from ..core.executors import read_chunk, run_chunks
 from ..core.fits import DimensionFit, fit_dimension
 from . import _gd_kernels as K
 from .landscapes import Landscape
@@ -331,7 +331,17 @@ class SweepResult:
         """Box dimension per starting point of an ensemble."""
         c = self.counts()
         c = c[:, None] if c.ndim == 1 else c
-        return np.array([box_dimension(c[:, j], **kwargs).alpha for j in range(c.shape[1])])
+        with warnings.catch_warnings(record=True) as rec:  # one warning for the ensemble
+            warnings.simplefilter("always", EstimatorWarning)
+            fits = [box_dimension(c[:, j], **kwargs) for j in range(c.shape[1])]
+        for w in rec:
+            if not issubclass(w.category, EstimatorWarning):
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        flagged = sum(bool(f.note) for f in fits)
+        if flagged:
+            warn_limit(f"dimensions: {flagged} of {len(fits)} starting points have a fit note, e.g. "
+                       f"{next(f.note for f in fits if f.note)!r} (box_dimension(...).note)")
+        return np.array([f.alpha for f in fits])
 
 
 def _chunk_job(landscape: Landscape, grid: LRGrid, start: int, stop: int, x0: Any, steps: int,
@@ -398,7 +408,7 @@ def sweep(
     if not isinstance(chunk_size, int | np.integer) or chunk_size < 1:
         raise ValueError(f"chunk_size must be an integer >= 1, got {chunk_size!r}")
     steps = _check_steps(steps)
-    pts, _ = _as_x0(landscape, x0)
+    pts, ensemble = _as_x0(landscape, x0)
     n = stop - start
     per_point = pts.shape[0] * (1 + (8 if intensity else 0))
     if n * per_point > MAX_RESULT_BYTES:
@@ -419,14 +429,20 @@ def sweep(
     # A whole chunk in the store serves any part of it; otherwise only the part this sweep
     # needs is computed (and stored under its own range), so a narrow window -- every
     # zoom_sweep stage -- costs what it covers, not a whole chunk.
+    # Every chunk read is checked (arrays present, of stop - start points, this sweep's
+    # fingerprint): a damaged one is recomputed and rewritten (read_chunk).
+    per = (pts.shape[0],) if ensemble else ()
+    spec = {"diverged": (per, "b"), "useful_steps": (None, "iu")}
+    if intensity:
+        spec["intensity"] = (per, "f")
     results: dict[tuple[int, int], dict] = {}
     sources, todo = [], []
     for lo, hi, c_lo, c_hi in bounds:
         src = (c_lo, c_hi)
-        hit = store.get(c_lo, c_hi)
-        if hit is None and (lo, hi) != src:
+        hit = read_chunk(store, src, spec)
+        if hit is None and (lo, hi) != src and not store.has(*src):
             src = (lo, hi)
-            hit = store.get(lo, hi)
+            hit = read_chunk(store, src, spec)
         sources.append(src)
         if hit is not None:
             results[src] = hit
@@ -490,6 +506,9 @@ def boundary_counts(diverged: np.ndarray) -> np.ndarray:
 
 
 
+_NO_LEVEL = "no level with more than one boundary segment: dimension set to 0"
+
+
 def box_dimension(counts: np.ndarray, *, levels: np.ndarray | None = None,
                   min_level: int | None = None, max_level: int | None = None) -> DimensionFit:
     """Box dimension from boundary counts, by least squares in log2-log2.
@@ -500,7 +519,8 @@ def box_dimension(counts: np.ndarray, *, levels: np.ndarray | None = None,
     standard error of the slope (ordinary least squares, n - 2 degrees of freedom), as
     ``numpy.polyfit(..., cov=True)`` reports it. Fewer than three levels in the range give a
     fit with ``stderr = NaN``, a :attr:`DimensionFit.note` and one
-    :class:`~fractal_lib.core.checks.EstimatorWarning`.
+    :class:`~fractal_lib.core.checks.EstimatorWarning`; no level with more than one segment
+    gives ``alpha = 0`` with a note and one warning too (as an empty 2-D mask does).
 
     Parameters
     ----------
@@ -529,7 +549,9 @@ def box_dimension(counts: np.ndarray, *, levels: np.ndarray | None = None,
     if min_level is None:
         above = np.flatnonzero(c > 1)
         if above.size == 0:
-            return DimensionFit(0.0, 0.0, 0.0, lv[:0], c[:0], "no level with |B_N| > 1")
+            fit = DimensionFit(0.0, 0.0, 0.0, lv[:0], c[:0], "no level with |B_N| > 1", _NO_LEVEL)
+            warn_limit(f"box_dimension: {fit.note} (DimensionFit.note)")
+            return fit
         min_level = int(lv[above[0]])
         rule = "from the first level with |B_N| > 1"
     else:
@@ -569,17 +591,25 @@ def box_dimension_above_one(counts: np.ndarray, min_levels: int = 3) -> Dimensio
     Returns
     -------
     DimensionFit
-        ``alpha = 0`` with ``rule`` saying so when there are too few levels (Liu's convention).
+        ``alpha = 0`` with ``rule`` saying so when there are too few levels (Liu's convention);
+        when no level has more than one segment, also a note and one
+        :class:`~fractal_lib.core.checks.EstimatorWarning`.
 
     Raises
     ------
     ValueError
-        Bad counts or ``min_levels < 2``.
+        Counts empty, not 1-D, negative or non-finite (all-NaN included), or ``min_levels < 2``.
     """
     if int(min_levels) < 2:
         raise ValueError(f"min_levels must be >= 2 (a slope needs two levels), got {min_levels}")
-    c = np.asarray(counts)
+    c = as_float_array(counts, "counts", ndim=1)  # empty, NaN or infinite counts raise
+    if np.any(c < 0):
+        raise ValueError("counts must be non-negative")
     lv = np.flatnonzero(c > 1)
+    if lv.size == 0:
+        fit = DimensionFit(0.0, 0.0, 0.0, lv, c[lv], f"fewer than {min_levels} levels > 1", _NO_LEVEL)
+        warn_limit(f"box_dimension_above_one: {fit.note} (DimensionFit.note)")
+        return fit
     if lv.size < min_levels:
         return DimensionFit(0.0, 0.0, 0.0, lv, c[lv], f"fewer than {min_levels} levels > 1")
     if lv.size < 3:

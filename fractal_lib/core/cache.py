@@ -276,10 +276,22 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _file_mode() -> int:
+    """Permissions of a new file under the process umask (``mkstemp`` alone gives 0600, which
+    would make a cache folder shared between users unreadable to the others)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_FILE_MODE = _file_mode()
+
+
 def _atomic_write(path: Path, write: Callable[[Any], None], mode: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, _FILE_MODE)
         with os.fdopen(fd, mode) as fh:
             write(fh)
             fh.flush()
@@ -536,15 +548,43 @@ class ChunkStore:
     def _p(self, start: int, stop: int) -> Path:
         return self.folder / f"chunk-{start:012d}-{stop:012d}.npz"
 
+    FINGERPRINT = "__store__"
+    """Member of every chunk that records the store (its folder name, the cache key) and the
+    chunk's bounds, so a chunk copied from another computation or position is not used."""
+
+    def _fingerprint(self, start: int, stop: int) -> str:
+        return f"{self.folder.name}:{int(start)}:{int(stop)}"
+
+    def has(self, start: int, stop: int) -> bool:
+        """Whether a file (whole or not) exists for the chunk ``[start, stop)``."""
+        return self.enabled and self._p(start, stop).is_file()
+
     def get(self, start: int, stop: int, *, keys: Collection[str] | None = None) -> Arrays | None:
-        """The chunk ``[start, stop)``, or None if absent or damaged (one :class:`CacheWarning`)."""
+        """The chunk ``[start, stop)``, or None if absent or damaged (one :class:`CacheWarning`).
+
+        Damaged: unreadable, without one of ``keys``, or without this store's fingerprint for
+        these bounds (a chunk of another computation). Shapes are checked by
+        :func:`fractal_lib.core.executors.read_chunk`, the reader the library's sweeps use.
+        """
         if not self.enabled:
             return None
-        return read_npz_or_none(self._p(start, stop), keys=keys)
+        p = self._p(start, stop)
+        out = read_npz_or_none(p, keys=keys)
+        if out is None:
+            return None
+        fp = out.pop(self.FINGERPRINT, None)
+        want = self._fingerprint(start, stop)
+        got = str(fp[()]) if fp is not None and fp.ndim == 0 and fp.dtype.kind == "U" else None
+        if got != want:
+            warn_damaged(f"damaged cache entry treated as missing and recomputed: {p} belongs to "
+                         f"{got or 'no recorded computation'}, not {want}")
+            return None
+        return out
 
     def put(self, start: int, stop: int, arrays: Mapping[str, np.ndarray]) -> None:
         if self.enabled:
-            self._write(lambda: save_npz(self._p(start, stop), arrays))
+            rec = {**arrays, self.FINGERPRINT: np.array(self._fingerprint(start, stop))}
+            self._write(lambda: save_npz(self._p(start, stop), rec))
 
     def n_stored(self) -> int:
         return len(list(self.folder.glob("chunk-*.npz"))) if self.folder.is_dir() else 0

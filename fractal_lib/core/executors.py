@@ -6,13 +6,47 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import time
+from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 from tqdm import tqdm
 
+from .cache import warn_damaged
 from .config import progress_enabled
 
-__all__ = ["resolve_executor", "run_chunks"]
+__all__ = ["ChunkSpec", "read_chunk", "resolve_executor", "run_chunks"]
+
+ChunkSpec = Mapping[str, tuple[tuple[int, ...] | None, str]]
+"""What a chunk ``[start, stop)`` must hold: ``{name: (trailing_shape, dtype_kinds)}``. An array
+with a trailing shape has shape ``(stop - start, *trailing_shape)``; ``None`` means a scalar (0-d)
+array. ``dtype_kinds`` lists the accepted :attr:`numpy.dtype.kind` letters (e.g. ``"b"``, ``"f"``,
+``"iu"``)."""
+
+
+def read_chunk(store: Any, bounds: tuple[int, int], spec: ChunkSpec) -> dict | None:
+    """The stored chunk ``bounds`` if it is whole and fits ``spec``, else None.
+
+    The one reader of chunks for every grid computation of the library: a chunk that is
+    unreadable, lacks an array of ``spec``, has arrays of another length than ``stop - start``
+    (or another trailing shape or dtype), or was written by another computation (the store's
+    fingerprint, checked by :meth:`~fractal_lib.core.cache.ChunkStore.get`) counts as damaged:
+    one :class:`~fractal_lib.core.cache.CacheWarning`, and the caller recomputes and rewrites it.
+    """
+    start, stop = bounds
+    hit = store.get(start, stop, keys=list(spec))
+    if hit is None:
+        return None
+    for name, (trailing, kinds) in spec.items():
+        a = np.asarray(hit[name])
+        want = () if trailing is None else (stop - start, *trailing)
+        if a.shape != want or a.dtype.kind not in kinds:
+            warn_damaged(f"damaged cache entry treated as missing and recomputed: chunk "
+                         f"[{start}, {stop}) of {getattr(store, 'folder', store)} has {name!r} of "
+                         f"shape {a.shape} and dtype {a.dtype}, expected shape {want} and dtype "
+                         f"kind {kinds!r}")
+            return None
+    return hit
 
 
 def resolve_executor(executor: Any) -> cf.Executor | None:

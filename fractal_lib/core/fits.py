@@ -30,6 +30,13 @@ class LineFit:
         Slope, its standard error (OLS, ``n - 2`` degrees of freedom; NaN with two points),
         intercept, coefficient of determination and root-mean-square residual, per row (floats
         for a 1-D ``y``).
+        ``stderr`` treats the points as independent with equal variance. Points of log-log
+        scaling fits (lags of one path, structure-function scales, box sizes) are correlated,
+        and there it understates the sampling spread of the slope several-fold (MSD exponent of
+        a Brownian path at ``T = 300``: about 10x; Hurst of a 128^2 fBm field: nominal 95 %
+        intervals cover the truth 37 % of the time at H = 0.3, 0 % at H = 0.8). Use it as a
+        goodness-of-fit number; for an uncertainty take the spread over independent
+        realisations (:func:`bootstrap_ci` over per-path / per-window / per-seed slopes).
     n : int
         Number of points used (columns finite in every row).
     """
@@ -176,16 +183,25 @@ def mean_sem(a: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
     Returns
     -------
     mean, sem : ndarray
-        ``sem = std(ddof=1) / sqrt(n)``; the mean is NaN where no entry is finite and the error
-        is 0 where exactly one is.
+        ``sem = std(ddof=1) / sqrt(n)``; the mean is NaN where no entry is finite (NaN marks a
+        missing outcome, e.g. no instability found, so an all-NaN slice is a valid answer, not an
+        error), and the error is NaN where fewer than two entries are finite (one value has no
+        error estimate; it is never reported as 0).
+
+    Raises
+    ------
+    ValueError
+        ``a`` is empty.
     """
     a = np.asarray(a, dtype=np.float64)
+    if a.size == 0:
+        raise ValueError("a is empty: no mean")
     ok = np.isfinite(a)
     n = ok.sum(axis=axis)
     s = np.where(ok, a, 0.0).sum(axis=axis)
     mean = np.divide(s, n, out=np.full(n.shape, np.nan), where=n > 0)
     dev = np.where(ok, a - np.expand_dims(np.nan_to_num(mean), axis), 0.0)
-    var = np.divide((dev**2).sum(axis=axis), n - 1, out=np.zeros(n.shape), where=n > 1)
+    var = np.divide((dev**2).sum(axis=axis), n - 1, out=np.full(n.shape, np.nan), where=n > 1)
     return mean, np.sqrt(var / np.maximum(n, 1))
 
 
@@ -194,7 +210,8 @@ class DimensionFit:
     """Least-squares fit of ``log2 |B_N| = alpha log2 N + c``.
 
     ``alpha`` is 0 (with ``stderr`` 0) when no level has more than one boundary segment: a
-    finite set of boundary points has box dimension 0.
+    finite set of boundary points has box dimension 0; ``note`` then says so (the estimators
+    warn once).
 
     Attributes
     ----------
@@ -225,8 +242,7 @@ class DimensionFit:
 
     @property
     def reliable(self) -> bool:
-        """Whether the slope comes from a least-squares line through >= 3 levels (or is the
-        exact 0 of a set with no level above one boundary)."""
+        """Whether the slope comes from a least-squares line through >= 3 levels (no note)."""
         return not self.note
 
     def __str__(self) -> str:

@@ -140,6 +140,10 @@ def batched_top_eigen(params: Sequence[torch.Tensor], x: torch.Tensor, y: torch.
     """Top-``k`` Hessian eigenvalues of every model's loss at once (Lanczos, full
     reorthogonalisation, a fixed Krylov dimension ``n_iter``).
 
+    Where a model's Krylov space closes before ``n_iter`` steps (``beta`` below
+    ``tol * max(1, max |alpha|)``) its iteration restarts from a fresh seeded random vector
+    orthogonal to its basis, so repeated eigenvalues are found with their multiplicity.
+
     The loss of the batch is the sum of the models' losses, whose Hessian is block diagonal, so
     one double back-propagation gives every model's Hessian-vector product.
 
@@ -220,15 +224,29 @@ def batched_top_eigen(params: Sequence[torch.Tensor], x: torch.Tensor, y: torch.
         nb = torch.linalg.vector_norm(w, dim=1)
         beta[:, j] = nb
         q = torch.where(nb[:, None] > 1e-12, w / nb.clamp_min(1e-300)[:, None], torch.zeros_like(w))
+        # A closed Krylov space (every Ritz residual below tol) holds one vector per eigenspace, so
+        # a repeated eigenvalue would show up once: restart those models from a fresh random vector
+        # orthogonal to their basis, with beta = 0 there (block-diagonal T).
+        closed_now = nb <= max(1e-12, tol) * alpha[:, : j + 1].abs().amax(1).clamp_min(1.0)
+        if j + 1 < n_iter and bool(closed_now.any()):
+            r = torch.randn(m, n, generator=gen, dtype=torch.float64).to(ps[0])
+            if mask is not None:
+                r = r * mask
+            for _ in range(2):
+                r = r - torch.bmm(torch.bmm(r.unsqueeze(1), b.transpose(1, 2)), b).squeeze(1)
+            rn = torch.linalg.vector_norm(r, dim=1)
+            fresh = closed_now & (rn > 1e-8)
+            beta[:, j] = torch.where(closed_now, torch.zeros_like(nb), nb)
+            q = torch.where(fresh[:, None], r / rn.clamp_min(1e-300)[:, None],
+                            torch.where(closed_now[:, None], torch.zeros_like(w), q))
     tri = torch.diag_embed(alpha) + torch.diag_embed(beta[:, :-1], 1) + torch.diag_embed(beta[:, :-1], -1)
     bad = ~torch.isfinite(tri).all(-1).all(-1)          # diverged models: NaN, not an error
     tri = torch.where(bad[:, None, None], torch.zeros_like(tri), tri)
     theta, s = torch.linalg.eigh(tri)
     values = theta.flip(-1)[:, :k].masked_fill(bad[:, None], float("nan"))
-    # Ritz residual ||H y_i - theta_i y_i|| = |beta_last s_last,i| (0 once the Krylov space closed)
-    closed = beta[:, :-1] <= 1e-12 if n_iter > 1 else torch.zeros(m, 0, dtype=torch.bool, device=q.device)
-    b_last = torch.where(closed.any(1), torch.zeros_like(beta[:, -1]), beta[:, -1])
-    resid = (b_last[:, None] * s.flip(-1)[:, -1, :k]).abs().masked_fill(bad[:, None], float("nan"))
+    # Ritz residual ||H y_i - theta_i y_i|| = |beta_last s_last,i| (T is block diagonal after a
+    # restart; beta_last is the coupling of the last block; 0 once the whole space is spanned)
+    resid = (beta[:, -1:] * s.flip(-1)[:, -1, :k]).abs().masked_fill(bad[:, None], float("nan"))
     scale = values[:, :1].abs().clamp_min(1.0)
     conv = ((resid <= tol * scale) & ~bad[:, None]).cpu().numpy()
     vecs = None

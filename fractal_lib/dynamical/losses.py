@@ -258,7 +258,9 @@ def first_instability(ratio: np.ndarray, *, threshold: float = -1.0, run: int = 
     Raises
     ------
     ValueError
-        Empty or 0-d ``ratio``, non-finite ``threshold``, ``run < 1`` or ``start < 0``.
+        Empty or 0-d ``ratio``, ``ratio`` entirely NaN (nothing was measured,
+        which is not "no instability"), non-finite ``threshold``, ``run < 1``, or ``start``
+        outside ``[0, steps - 1]`` (a search that looks at no step).
     """
     if not np.isfinite(threshold):
         raise ValueError(f"threshold must be finite, got {threshold}")
@@ -269,6 +271,11 @@ def first_instability(ratio: np.ndarray, *, threshold: float = -1.0, run: int = 
     c = np.asarray(ratio, dtype=float)
     if c.ndim == 0 or c.shape[-1] == 0:
         raise ValueError(f"ratio must have at least one step along its last axis, got shape {c.shape}")
+    if np.all(np.isnan(c)):
+        raise ValueError("ratio has no finite value (all NaN): there is nothing to search")
+    if int(start) >= c.shape[-1]:
+        raise ValueError(f"start must lie in [0, {c.shape[-1] - 1}] for a series of {c.shape[-1]} steps, "
+                         f"got {start}")
     bad = np.nan_to_num(c, nan=1.0) < threshold
     bad[..., : max(int(start), 0)] = False
     n = bad.shape[-1]

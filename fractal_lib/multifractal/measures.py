@@ -755,12 +755,24 @@ def _corr(x: np.ndarray, y: np.ndarray, method: str) -> float:
 def bank_trend(x: Sequence[float] | np.ndarray, y_banks: np.ndarray, *, n_boot: int = 2000,
                seed: int = 0, method: Literal["pearson", "spearman"] = "pearson") -> Trend:
     """Correlation between ``x`` (one value per checkpoint) and the bank means of ``y_banks``
-    ``(n_ckpt, n_banks)``, with a bootstrap interval over banks (seeded)."""
+    ``(n_ckpt, n_banks)``, with a bootstrap interval over banks (seeded).
+
+    Raises ``ValueError`` when ``x`` is not finite or constant, or when ``y_banks`` is all NaN or
+    its bank means are constant (no correlation is defined there)."""
     xa = np.asarray(x, dtype=np.float64)
     Y = np.asarray(y_banks, dtype=np.float64)
     if Y.ndim != 2 or Y.shape[0] != xa.size or xa.size < 3:
         raise ValueError(f"y_banks must have shape (n_ckpt >= 3, n_banks) matching x, got {Y.shape} "
                          f"for {xa.size} values of x")
+    if not np.all(np.isfinite(xa)):
+        raise ValueError("x must be finite")
+    if np.ptp(xa) == 0:
+        raise ValueError("x is constant: no correlation with it is defined")
+    if Y.size == 0 or not np.any(np.isfinite(Y)):
+        raise ValueError("y_banks has no finite value (all NaN or empty)")
+    m_all = Y.mean(axis=1)
+    if np.all(np.isfinite(m_all)) and np.ptp(m_all) == 0:
+        raise ValueError("y_banks: the bank means are constant over checkpoints; no correlation is defined")
     if method not in ("pearson", "spearman"):
         raise ValueError(f"method must be 'pearson' or 'spearman', got {method!r}")
     if not isinstance(n_boot, int | np.integer) or n_boot < 1:
@@ -771,7 +783,7 @@ def bank_trend(x: Sequence[float] | np.ndarray, y_banks: np.ndarray, *, n_boot: 
     rows = np.arange(Y.shape[0])[:, None]
     for b in range(int(n_boot) if nb > 1 else 0):
         reps[b] = _corr(xa, Y[rows, rng.integers(0, nb, size=Y.shape)].mean(axis=1), method)
-    lo, hi = np.nanpercentile(reps, [2.5, 97.5]) if nb > 1 else (np.nan, np.nan)
+    lo, hi = np.nanpercentile(reps, [2.5, 97.5]) if nb > 1 and np.any(np.isfinite(reps)) else (np.nan, np.nan)
     m = Y.mean(axis=1)
     se = Y.std(axis=1, ddof=1) / np.sqrt(nb) if nb > 1 else np.full(m.shape, np.nan)
     return Trend(_corr(xa, m, method), float(lo), float(hi), float(m[-1] - m[0]),

@@ -41,13 +41,17 @@ of 32 images) in about a minute.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
+import inspect
 import math
+import sys
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from types import CodeType, ModuleType
+from typing import Any, Literal
 
 import numpy as np
 import torch
@@ -408,6 +412,131 @@ class CheckpointRun:
     seconds: float
 
 
+TRAINING_MODULES = ("fractal_lib.nets.models", "fractal_lib.nets.data")
+"""Modules whose code is part of every cached training's key, whatever the factory looks like."""
+
+
+def _code_digest(code: CodeType, h: Any) -> None:
+    """Hash a code object's instructions, names and constants (not its file name or line numbers)."""
+    h.update(code.co_code)
+    h.update(repr((code.co_names, code.co_varnames, code.co_freevars)).encode())
+    for c in code.co_consts:
+        if isinstance(c, CodeType):
+            _code_digest(c, h)
+        else:
+            h.update(repr(c).encode())
+
+
+def _code_names(code: CodeType) -> set[str]:
+    names = set(code.co_names)
+    for c in code.co_consts:
+        if isinstance(c, CodeType):
+            names |= _code_names(c)
+    return names
+
+
+def factory_dependencies(build: Callable[..., Any]) -> tuple[list[str], str]:
+    """What a model factory's result depends on: ``fractal_lib`` modules and a hash of user code.
+
+    Library code (a module of ``fractal_lib``, or a function or class defined in one) is
+    represented by its module, whose :func:`~fractal_lib.core.cache.code_version_of` covers it and
+    everything it imports. User code (a function or class defined in a notebook, a script or a
+    test) enters as a hash of its source (:func:`inspect.getsource`; the compiled code when no
+    source is available), and the globals and closure variables it uses are followed the same
+    way, so ``def build(): return models.resnet18(width=4)`` depends on ``fractal_lib.nets.models``
+    and on its own text. ``functools.partial`` objects contribute their function and arguments;
+    other packages enter by their installed version. :data:`TRAINING_MODULES` are always included.
+
+    Returns
+    -------
+    (list of str, str)
+        Sorted dotted module names, and the hex digest of the user code and outside versions.
+    """
+    modules = set(TRAINING_MODULES)
+    h = hashlib.sha256()
+    seen: set[int] = set()
+
+    def library(mod: str | None) -> bool:
+        if mod and mod.split(".")[0] == "fractal_lib":
+            modules.add(mod)
+            return True
+        return False
+
+    def outside(mod: str) -> bool:
+        top = mod.split(".")[0]
+        if top in sys.stdlib_module_names or top == "builtins":
+            h.update(f"stdlib:{mod}".encode())
+            return True
+        from importlib import metadata
+        try:
+            h.update(f"{top}={metadata.version(top)}".encode())
+            return True
+        except metadata.PackageNotFoundError:
+            return False
+
+    def visit(obj: Any) -> None:
+        if id(obj) in seen:
+            return
+        seen.add(id(obj))
+        if isinstance(obj, ModuleType):
+            if not library(obj.__name__):
+                outside(obj.__name__)
+            return
+        if isinstance(obj, functools.partial):
+            h.update(b"partial")
+            visit(obj.func)
+            for a in (*obj.args, *obj.keywords.values()):
+                visit(a) if callable(a) or isinstance(a, ModuleType) else h.update(repr(a).encode())
+            h.update(repr(sorted(obj.keywords)).encode())
+            return
+        fn = obj.__func__ if inspect.ismethod(obj) else obj
+        if not (inspect.isfunction(fn) or inspect.isclass(fn)):
+            if callable(fn):                      # a callable instance: its class holds the code
+                visit(type(fn))
+            return
+        mod = getattr(fn, "__module__", None) or ""
+        if library(mod) or (mod not in ("__main__", "") and outside(mod)):
+            return
+        try:
+            h.update(inspect.getsource(fn).encode())
+        except (OSError, TypeError):
+            if inspect.isfunction(fn):
+                _code_digest(fn.__code__, h)
+            else:
+                for v in vars(fn).values():
+                    if inspect.isfunction(v):
+                        _code_digest(v.__code__, h)
+        if inspect.isclass(fn):
+            for base in fn.__mro__[1:]:
+                visit(base)
+            members = [v for v in vars(fn).values() if inspect.isfunction(v)]
+        else:
+            members = [fn]
+            h.update(repr(fn.__defaults__).encode())
+        for f in members:
+            for name in sorted(_code_names(f.__code__)):
+                if name in f.__globals__:
+                    visit(f.__globals__[name])
+            for cell in f.__closure__ or ():
+                try:
+                    visit(cell.cell_contents)
+                except ValueError:                # an empty cell
+                    pass
+
+    visit(build)
+    return sorted(modules), h.hexdigest()[:16]
+
+
+def training_version(build: Callable[..., Any]) -> str:
+    """Code version of a cached training of ``build()``: this module's own version, the
+    :func:`~fractal_lib.core.cache.code_version_of` of every module the factory uses (and of
+    :data:`TRAINING_MODULES`), and the hash of the factory's own code (see
+    :func:`factory_dependencies`)."""
+    modules, user = factory_dependencies(build)
+    parts = [CODE_VERSION] + [f"{m}:{code_version_of(m)}" for m in modules] + [f"factory:{user}"]
+    return " | ".join(parts)
+
+
 def train_checkpoints(build: Callable[[], nn.Module], x: torch.Tensor, y: torch.Tensor, *,
                       fractions: Sequence[float], train_kwargs: Mapping[str, object],
                       x_test: torch.Tensor, y_test: torch.Tensor, n_eval: int = 2048,
@@ -415,15 +544,19 @@ def train_checkpoints(build: Callable[[], nn.Module], x: torch.Tensor, y: torch.
                       progress: bool = True) -> CheckpointRun:
     """Train ``build()`` with :func:`fractal_lib.nets.training.train`, saving checkpoints at
     ``fractions``, and evaluate every checkpoint (eval mode) on the first ``n_eval`` training and
-    test examples. Cached as npz arrays under ``key_params`` (which must describe the model and
-    the data; the training settings are added to the key here).
+    test examples. Cached as npz arrays under ``key_params`` (which must describe the model's
+    settings); the training settings, a digest of the data tensors and the code the model is
+    built with (:func:`training_version`: the factory's own source when it is user code, the
+    ``fractal_lib`` modules it calls, always :mod:`~fractal_lib.nets.models` and
+    :mod:`~fractal_lib.nets.data`) are added to the key here, so editing any of them retrains.
     """
     fr = sorted(float(f) for f in fractions)
     if not fr or any(not 0 <= f <= 1 for f in fr):
         raise ValueError(f"fractions must be a non-empty sequence in [0, 1], got {list(fractions)}")
     cache = default_cache() if cache is None else cache
-    version = CODE_VERSION
-    params = {"model": dict(key_params), "train": dict(train_kwargs), "fractions": fr, "n_eval": n_eval}
+    version = training_version(build)
+    params = {"model": dict(key_params), "train": dict(train_kwargs), "fractions": fr, "n_eval": n_eval,
+              "data": state_digest({"x": x, "y": y, "x_test": x_test[:n_eval], "y_test": y_test[:n_eval]})}
 
     def compute() -> dict[str, np.ndarray]:
         model = build()
@@ -462,7 +595,7 @@ def probe_checkpoints(build: Callable[[], nn.Module], run: CheckpointRun, x: tor
     ``(x, y)``, each cached separately (key: ``key_params``, the checkpoint's fraction, a digest of
     its weights and the probing settings)."""
     cache = default_cache() if cache is None else cache
-    version = CODE_VERSION
+    version = training_version(build)  # the model's code, not only its weights, sets the probes
     eps = check_scales(scales)
     idx = range(len(run.fractions)) if which is None else which
     out = []
@@ -485,7 +618,7 @@ def curvature_checkpoints(build: Callable[[], nn.Module], run: CheckpointRun, x:
     and 1.0 where the power iteration converged, 0.0 where it did not (cached; one
     :class:`~fractal_lib.core.checks.EstimatorWarning` when any did not)."""
     cache = default_cache() if cache is None else cache
-    version = CODE_VERSION
+    version = training_version(build)  # the model's code, not only its weights, sets the curvature
     params = {"model": dict(key_params), "fractions": run.fractions.tolist(),
               "weights": [state_digest(sd) for sd in run.states], "n_iter": n_iter,
               "n_hutchinson": n_hutchinson, "batch": state_digest({"x": x, "y": y})}

@@ -146,6 +146,26 @@ def wavelet_leaders(field: np.ndarray, *, wavelet: str = "db3", max_level: int |
     return leaders
 
 
+def _monotone_keep(q: np.ndarray, h: np.ndarray, ok: np.ndarray, tol: float = 0.05) -> np.ndarray:
+    """Mask of the largest set of orders among ``ok`` along which ``h`` is non-increasing in ``q``
+    (each step may rise by at most ``tol``); the other ``ok`` orders break monotonicity."""
+    keep = np.zeros(q.shape, dtype=bool)
+    idx = [int(i) for i in np.argsort(q, kind="stable") if ok[i] and np.isfinite(h[i])]
+    if not idx:
+        return keep
+    best = [1] * len(idx)
+    prev = [-1] * len(idx)
+    for a in range(len(idx)):
+        for b in range(a):
+            if h[idx[a]] <= h[idx[b]] + tol and best[b] + 1 > best[a]:
+                best[a], prev[a] = best[b] + 1, b
+    a = int(np.argmax(best))  # first longest chain
+    while a >= 0:
+        keep[idx[a]] = True
+        a = prev[a]
+    return keep
+
+
 @dataclass(frozen=True)
 class MFSpectrum:
     """Wavelet-leader multifractal estimates.
@@ -213,17 +233,21 @@ class MFSpectrum:
     def valid(self) -> np.ndarray:
         """Orders whose estimate is plausible, a bool array shaped like ``q``.
 
-        Three checks: ``D(q)`` lies in ``[0, 2]`` (within 0.05), since a spectrum of a 2-D field
+        Four checks: ``D(q)`` lies in ``[0, 2]`` (within 0.05), since a spectrum of a 2-D field
         cannot exceed 2 (``D > 2`` typically flags large ``|q|`` on a short range of smooth
-        scales); ``h(q)`` lies in ``[0, h_max]`` (within 0.05), the range of regularities that
-        leaders of a wavelet with ``h_max`` vanishing moments can measure; and the
-        ``log2``-scale regression that gives ``h(q)`` has ``R^2 >= 0.8`` (a power law, not
-        a curve).
+        scales); ``h(q)`` lies in ``[0, h_max + 0.05]`` (a negative regularity is impossible;
+        ``h_max`` is the largest regularity that leaders of a wavelet with ``h_max`` vanishing
+        moments can measure); the ``log2``-scale regression that gives ``h(q)`` has
+        ``R^2 >= 0.8`` (a power law, not a curve); and ``h(q)`` is non-increasing in ``q``
+        (``zeta`` is concave for every valid spectrum): among the orders that pass the other
+        checks, the longest run (in ``q`` order) with ``h`` non-increasing within 0.05 is kept
+        and the orders that break it are marked invalid.
         """
-        ok = (self.D >= -0.05) & (self.D <= 2.05) & (self.h >= -0.05) & (self.h <= self.h_max + 0.05)
+        h = np.asarray(self.h, dtype=float)
+        ok = (self.D >= -0.05) & (self.D <= 2.05) & (h >= 0.0) & (h <= self.h_max + 0.05)
         if self.h_r2 is not None:
             ok &= np.asarray(self.h_r2) >= 0.8
-        return ok
+        return ok & _monotone_keep(np.asarray(self.q, dtype=float), h, ok)
 
     @property
     def monotone(self) -> bool:

@@ -6,8 +6,8 @@ tens of thousands of parameters (the Hessian itself is never formed):
 
 * :func:`top_eigen` -- Lanczos with full reorthogonalisation, for the top ``k`` eigenvalues
   (largest algebraic value) and their eigenvectors.
-* :func:`lambda_max` -- power iteration (the eigenvalue of largest magnitude; for the
-  loss landscapes in this book, where the top of the spectrum is positive, the same number).
+* :func:`lambda_max` -- power iteration for the largest algebraic eigenvalue (shifted by the
+  dominant eigenvalue when that one is negative).
 * :func:`hutchinson_trace` -- a stochastic estimate of the trace with its standard error.
 
 A loss is passed as a closure ``loss_fn()`` returning a scalar tensor that depends on ``params``
@@ -28,6 +28,8 @@ from ..core.checks import warn_limit
 from .torchtools import eval_mode, flat, unflat_like
 
 LossFn = Callable[[], torch.Tensor]
+_AGREE = 0.001
+"""Agreement of consecutive convergence ratios that counts as a geometric regime (power iteration)."""
 
 
 def _check_params(params: Sequence[torch.Tensor]) -> list[torch.Tensor]:
@@ -121,6 +123,9 @@ class HessianEigen:
         The tolerance used.
     n_iter : int
         Krylov dimension reached.
+    restarts : int
+        How often the Krylov space closed (became invariant) and Lanczos restarted from a fresh
+        random vector orthogonal to it (this is how repeated eigenvalues are found).
     """
 
     values: np.ndarray
@@ -130,6 +135,7 @@ class HessianEigen:
     converged: np.ndarray
     tol: float
     n_iter: int
+    restarts: int = 0
 
     @property
     def all_converged(self) -> bool:
@@ -137,10 +143,28 @@ class HessianEigen:
         return bool(np.all(self.converged))
 
 
-def _random_unit(n: int, seed: int, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
-    gen = torch.Generator().manual_seed(int(seed))
+def _random_unit(n: int, seed: int | torch.Generator, dtype: torch.dtype,
+                 device: torch.device) -> torch.Tensor:
+    gen = seed if isinstance(seed, torch.Generator) else torch.Generator().manual_seed(int(seed))
     v = torch.randn(n, generator=gen, dtype=torch.float64).to(device=device, dtype=dtype)
     return v / torch.linalg.vector_norm(v)
+
+
+def _fresh_direction(basis: torch.Tensor, gen: torch.Generator) -> torch.Tensor | None:
+    """A seeded random unit vector orthogonal to the rows of ``basis`` (None if they span it all)."""
+    n = basis.shape[1]
+    for _ in range(3):
+        v = _random_unit(n, gen, basis.dtype, basis.device)
+        for _ in range(2):
+            v = v - basis.T @ (basis @ v)
+        norm = float(torch.linalg.vector_norm(v))
+        if norm > 1e-8:
+            return v / norm
+    return None
+
+
+def _tridiag(alpha: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    return np.diag(alpha) + np.diag(beta, 1) + np.diag(beta, -1)
 
 
 def top_eigen(loss_fn: LossFn, params: Sequence[torch.Tensor], k: int = 2, *,
@@ -162,7 +186,16 @@ def top_eigen(loss_fn: LossFn, params: Sequence[torch.Tensor], k: int = 2, *,
         ``tol * max(1, |lambda_1|)``; a pair is ``converged`` when its explicitly computed
         residual ``||H v - lambda v||`` meets the same bound.
     seed : int
-        Seed of the starting vector (same seed, same numbers).
+        Seed of the starting vector and of the restart vectors (same seed, same numbers).
+
+    Single-vector Lanczos sees one vector of each eigenspace its start vector touches, so on its
+    own it finds a repeated eigenvalue once (``diag(1, 1, 1, .5, .1)`` would give ``1, .5, .1``).
+    When the Krylov space closes (``beta`` below ``tol * max(1, max |alpha|)``, so every Ritz
+    residual is below the tolerance) before ``n_iter`` steps,
+    the iteration restarts from a fresh seeded random vector orthogonal to the basis (the
+    tridiagonal matrix becomes block diagonal), so the multiplicities are found; after a restart
+    it stops only when the new block's top Ritz value has settled too. A multiplicity whose
+    eigenspace the Krylov space never closes around within ``n_iter`` steps can still be missed.
 
     Returns
     -------
@@ -189,8 +222,9 @@ def top_eigen(loss_fn: LossFn, params: Sequence[torch.Tensor], k: int = 2, *,
     basis = torch.empty((m_max, n), dtype=op.dtype, device=op.device)
     alpha = np.zeros(m_max)
     beta = np.zeros(m_max)
-    q = _random_unit(n, seed, op.dtype, op.device)
-    m = 0
+    gen = torch.Generator().manual_seed(int(seed))
+    q = _random_unit(n, gen, op.dtype, op.device)
+    m, block, restarts = 0, 0, 0
     for j in range(m_max):
         basis[j] = q
         w = op(q)
@@ -201,19 +235,34 @@ def top_eigen(loss_fn: LossFn, params: Sequence[torch.Tensor], k: int = 2, *,
         w = w - basis[: j + 1].T @ (basis[: j + 1] @ w)
         beta[j] = float(torch.linalg.vector_norm(w))
         m = j + 1
-        small = beta[j] <= 1e-12 * max(1.0, float(np.abs(alpha[:m]).max()))   # invariant subspace
+        # invariant subspace, to within the tolerance: every Ritz residual is below beta[j]
+        small = beta[j] <= max(1e-12, tol) * max(1.0, float(np.abs(alpha[:m]).max()))
+        if small and m < m_max:
+            # The Krylov space closed: it holds one vector of each eigenspace the start vector
+            # touched, so a repeated eigenvalue shows up once. Restart with a fresh random vector
+            # orthogonal to the basis (T becomes block diagonal) to find the multiplicities.
+            beta[j] = 0.0
+            q = _fresh_direction(basis[:m], gen)
+            if q is not None:
+                block, restarts = m, restarts + 1
+                continue
         if m >= k and (m % 5 == 0 or m == m_max or small):
-            theta, s = np.linalg.eigh(np.diag(alpha[:m]) + np.diag(beta[: m - 1], 1)
-                                      + np.diag(beta[: m - 1], -1))
+            t = _tridiag(alpha[:m], beta[: m - 1])
+            theta, s = np.linalg.eigh(t)
             top = np.argsort(theta)[::-1][:k]
             scale = max(1.0, abs(theta[top[0]]))
-            if small or np.all(np.abs(beta[j] * s[-1, top]) < tol * scale):
+            done = small or bool(np.all(np.abs(beta[j] * s[-1, top]) < tol * scale))
+            if done and block > 0 and not small:
+                # after a restart the new block must also have settled: its top Ritz value is the
+                # candidate for an eigenvalue (or a copy of one) the earlier blocks missed
+                _, sb = np.linalg.eigh(t[block:, block:])
+                done = abs(beta[j] * sb[-1, -1]) < tol * scale
+            if done:
                 break
         if small:
             break
         q = w / beta[j]
-    theta, s = np.linalg.eigh(np.diag(alpha[:m]) + np.diag(beta[: m - 1], 1)
-                              + np.diag(beta[: m - 1], -1))
+    theta, s = np.linalg.eigh(_tridiag(alpha[:m], beta[: m - 1]))
     top = np.argsort(theta)[::-1][:k]
     if top.size < k:
         raise ValueError(f"the Krylov space closed at dimension {m} < k = {k}: the Hessian has "
@@ -231,7 +280,8 @@ def top_eigen(loss_fn: LossFn, params: Sequence[torch.Tensor], k: int = 2, *,
                    f"{m} Lanczos steps (residuals {np.array2string(residuals, precision=2)} > "
                    f"tol * {scale:.3g} = {tol * scale:.2g}); see HessianEigen.converged, raise n_iter")
     return HessianEigen(values=values.copy(), vectors=[unflat_like(v.clone(), op.params) for v in vecs],
-                        residuals=residuals, n_hvp=op.count, converged=converged, tol=float(tol), n_iter=m)
+                        residuals=residuals, n_hvp=op.count, converged=converged, tol=float(tol), n_iter=m,
+                        restarts=restarts)
 
 
 @dataclass(frozen=True)
@@ -241,8 +291,8 @@ class PowerIteration:
     Attributes
     ----------
     value : float
-        The Rayleigh quotient of the last iterate (the eigenvalue of largest magnitude when
-        converged). ``float(result)`` gives it.
+        The largest algebraic eigenvalue (the Rayleigh quotient of the last iterate).
+        ``float(result)`` gives it.
     converged : bool
         Whether the estimated remaining error met ``tol`` (see :func:`lambda_max`).
     rel_change : float
@@ -251,7 +301,10 @@ class PowerIteration:
         ``||H v - value v|| / max(|value|, tiny)`` of the last iterate: a rigorous bound on the
         relative distance from ``value`` to the nearest eigenvalue.
     n_iter : int
-        Iterations used (one HVP each).
+        Iterations used (one HVP each), both passes together when ``shifted``.
+    shifted : bool
+        Whether the eigenvalue of largest magnitude came out negative, so that a second power
+        iteration on ``H + |lambda_dom| I`` gave the largest algebraic eigenvalue reported here.
     """
 
     value: float
@@ -259,6 +312,7 @@ class PowerIteration:
     rel_change: float
     residual: float
     n_iter: int
+    shifted: bool = False
 
     def __float__(self) -> float:
         return float(self.value)
@@ -268,18 +322,27 @@ def lambda_max(loss_fn: LossFn, params: Sequence[torch.Tensor], *, n_iter: int =
                tol: float = 1e-6, seed: int = 0) -> PowerIteration:
     """Leading Hessian eigenvalue by power iteration.
 
-    Power iteration converges to the eigenvalue of largest magnitude; it is ``lambda_max`` when
-    the top of the spectrum dominates (the usual case after a few steps of training). Use
-    :func:`top_eigen` when negative curvature may dominate.
+    Power iteration converges to the eigenvalue of largest magnitude, which is ``lambda_max`` when
+    it is positive (the usual case after a few steps of training). When it comes out negative
+    (negative curvature dominates, e.g. eigenvalues ``-5, 1, 0.5``), a second power iteration on
+    the shifted operator ``H + |lambda_dom| I`` (matrix-free: ``H v + s v``), whose dominant
+    eigenvalue is ``lambda_max + |lambda_dom|``, gives the largest algebraic eigenvalue; the
+    result says ``shifted=True`` and is ``converged`` only if both passes converged.
 
     The Rayleigh quotient converges geometrically, its changes shrinking by a factor
     ``r = (lambda_2 / lambda_1)**2`` per step, so a small change alone does not mean a small error
     when the top two eigenvalues are close (``r`` near 1): with eigenvalues 1 and 0.999 the change
     falls below 1e-6 while the error is still 9e-4. The iteration therefore stops, ``converged``,
     when the relative residual ``||H v - theta v|| / |theta|`` (a rigorous error bound) is below
-    ``tol``, or when the changes have settled into a geometric decay (two consecutive ratios
-    ``r`` agreeing to within ``0.01 (1 - r)``) and the remaining error it extrapolates,
-    ``delta r / (1 - r)``, is below ``tol |theta|``.
+    ``tol``, or when the changes have settled into a geometric decay (consecutive ratios ``r``
+    agreeing to within ``0.001 (1 - r)`` three times in a row) and the remaining error it extrapolates,
+    ``delta r / (1 - r)``, is below ``tol |theta|`` while the relative residual is below
+    ``2 sqrt(tol)`` (what a converged iterate has; a dominant pair ``+-lambda`` makes the Rayleigh
+    quotient stand still between them with an O(1) residual, and is reported not converged).
+    No criterion built from the iterates is infallible: a start vector nearly orthogonal to the top
+    eigenvector, with a second eigenvalue within 0.1 % of the first, can still look converged at
+    the second one (about 1 start in 100 in tests); ``residual`` bounds the distance to *some*
+    eigenvalue, and :func:`top_eigen` is the safer tool for such spectra.
 
     Parameters
     ----------
@@ -308,38 +371,69 @@ def lambda_max(loss_fn: LossFn, params: Sequence[torch.Tensor], *, n_iter: int =
     if not tol > 0:
         raise ValueError(f"tol must be > 0, got {tol}")
     op = _HVP(loss_fn, params)
-    v = _random_unit(op.n, seed, op.dtype, op.device)
+    v0 = _random_unit(op.n, seed, op.dtype, op.device)
+    lam, converged, rel_change, residual, it = _power(op, v0, 0.0, int(n_iter), tol)
+    shifted, total = False, it
+    if lam < 0:
+        # Power iteration found the eigenvalue of largest magnitude, and it is negative: the top of
+        # the spectrum is elsewhere. H + |lam| I has eigenvalues lambda_i + |lam| >= 0, its
+        # dominant one is lambda_max + |lam|: iterate on it (matrix-free) for the top algebraic value.
+        dom, dom_ok = lam, converged
+        lam, converged, rel_change, residual, it = _power(op, v0, abs(dom), int(n_iter), tol)
+        converged = converged and dom_ok     # the shift must be the dominant eigenvalue's size
+        shifted, total = True, total + it
+    if not converged:
+        warn_limit(f"lambda_max: power iteration did not converge in {total} iterations (relative change "
+                   f"{rel_change:.2g}, residual {residual:.2g}, tol {tol:g}"
+                   f"{', shifted by the negative dominant eigenvalue' if shifted else ''}); "
+                   f"see PowerIteration.converged")
+    return PowerIteration(value=float(lam), converged=bool(converged), rel_change=float(rel_change),
+                          residual=float(residual), n_iter=int(total), shifted=shifted)
+
+
+def _power(op: _HVP, v: torch.Tensor, shift: float, n_iter: int,
+           tol: float) -> tuple[float, bool, float, float, int]:
+    """Power iteration on ``H + shift I``; returns ``(lambda, converged, rel_change, residual,
+    iterations)`` with ``lambda`` the Rayleigh quotient of ``H`` (shift removed) and the relative
+    measures taken against ``|lambda|``."""
     lam, prev_delta, prev_r = float("nan"), float("nan"), float("nan")
+    steady = 0
     rel_change, residual, converged, it = float("inf"), float("inf"), False, 0
-    for it in range(1, int(n_iter) + 1):
+    for it in range(1, n_iter + 1):
         w = op(v)
         if not torch.isfinite(w).all():
             raise ValueError("a Hessian-vector product is not finite (the loss overflows near params)")
+        if shift:
+            w = w + shift * v
         new = float(w @ v)
         norm = float(torch.linalg.vector_norm(w))
-        if norm == 0.0:                       # H v = 0: v spans the null space; H = 0 here
-            lam, rel_change, residual, converged = 0.0, 0.0, 0.0, True
+        if norm == 0.0:                       # (H + shift) v = 0: v is an eigenvector of -shift
+            lam, rel_change, residual, converged = -shift, 0.0, 0.0, True
             break
-        residual = float(torch.linalg.vector_norm(w - new * v)) / max(abs(new), 1e-300)
+        val = new - shift
+        residual = float(torch.linalg.vector_norm(w - new * v)) / max(abs(val), 1e-300)
         v = w / norm
-        delta = abs(new - lam) if it > 1 else float("inf")
-        rel_change = delta / max(abs(new), 1e-300)
-        lam = new
+        delta = abs(val - lam) if it > 1 else float("inf")
+        rel_change = delta / max(abs(val), 1e-300)
+        lam = val
         tail = float("inf")
         r = delta / prev_delta if np.isfinite(prev_delta) and prev_delta > 0 else float("nan")
         if delta == 0.0:
             tail = 0.0
-        elif r < 1.0 and abs(r - prev_r) <= 0.01 * (1.0 - r):      # geometric regime reached
-            tail = delta * r / (1.0 - r)
+        elif r < 1.0 and abs(r - prev_r) <= _AGREE * (1.0 - r):      # geometric regime reached
+            steady += 1
+            if steady >= 3:         # ratios that agree once can do so by chance in a transient
+                tail = delta * r / (1.0 - r)
+        else:
+            steady = 0
         prev_delta, prev_r = delta, r
-        if residual <= tol or tail <= tol * abs(new):
+        # the extrapolated tail is trusted only with a residual that a converged iterate can have
+        # (||Hv - theta v||^2 <~ 2 |lambda| |theta - lambda|): a +-lambda pair, where the
+        # Rayleigh quotient stands still between two eigenvalues, keeps an O(1) residual
+        if residual <= tol or (tail <= tol * abs(val) and residual <= 2.0 * np.sqrt(tol)):
             converged = True
             break
-    if not converged:
-        warn_limit(f"lambda_max: power iteration did not converge in {it} iterations (relative change "
-                   f"{rel_change:.2g}, residual {residual:.2g}, tol {tol:g}); see PowerIteration.converged")
-    return PowerIteration(value=float(lam), converged=bool(converged), rel_change=float(rel_change),
-                          residual=float(residual), n_iter=int(it))
+    return lam, converged, rel_change, residual, it
 
 
 class TraceEstimate(NamedTuple):

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..core.cache import code_version_of, default_cache
-from ..core.checks import EstimatorWarning
+from ..core.checks import EstimatorWarning, warn_limit
 from ..core.fits import bootstrap_ci
 from ..core.report import fmt  # noqa: F401  (re-exported for the chapter)
 from ..diffusion import msd as Dif
@@ -254,13 +254,16 @@ def eos(n: int, n_levels: int, lrs: np.ndarray, n_seeds: int, n_steps: int, n_la
 
 
 def _boot(v: np.ndarray, n_boot: int, seed: int = 0) -> tuple[float, float, float]:
-    """Mean and percentile-bootstrap 95 % CI of the finite entries of ``v`` (NaN when none;
-    a degenerate interval when fewer than two or all equal)."""
+    """Mean and percentile-bootstrap 95 % CI of the finite entries of ``v``: all NaN when none is
+    finite; the mean with a NaN interval when only one is (one value has no spread to resample, so
+    no interval, never a zero-width one); a zero-width interval only when two or more are all equal."""
     v = np.asarray(v, dtype=np.float64)
     v = v[np.isfinite(v)]
     if v.size == 0:
         return float("nan"), float("nan"), float("nan")
-    if v.size < 2 or np.ptp(v) == 0:
+    if v.size < 2:
+        return float(v[0]), float("nan"), float("nan")
+    if np.ptp(v) == 0:
         return float(v.mean()), float(v.mean()), float(v.mean())
     return tuple(bootstrap_ci(v, n_boot=n_boot, seed=seed))
 
@@ -283,7 +286,9 @@ def lyapunov_sweep(n: int, n_levels: int, lrs: np.ndarray, *, trials: int, estim
         ``hi`` over the usable trials; per eta ``n_used`` (usable last estimates),
         ``collapsed`` (last estimates lost to rounding, excluded), ``saturated`` (last
         estimates in the nonlinear regime, kept) and ``saturated_frac`` (fraction of all
-        estimates saturated). See :func:`fractal_lib.surfaces.lyapunov.max_lyapunov`.
+        estimates saturated). See :func:`fractal_lib.surfaces.lyapunov.max_lyapunov`. One
+        :class:`~fractal_lib.core.checks.EstimatorWarning` per call when any trial is saturated
+        or collapsed.
     """
     lrs = np.asarray(lrs, dtype=float)
 
@@ -309,9 +314,15 @@ def lyapunov_sweep(n: int, n_levels: int, lrs: np.ndarray, *, trials: int, estim
                 "collapsed": res.collapsed[:, -1].reshape(k, trials).sum(axis=1),
                 "saturated": res.saturated[:, -1].reshape(k, trials).sum(axis=1),
                 "saturated_frac": res.saturated.reshape(k, -1).mean(axis=1)}
-    return _cached("ly2025-mle", {"n": n, "levels": n_levels, "seed": seed, "lrs": lrs, "trials": trials,
-                                  "est": estimates, "burn": burn_in, "int": interval, "d0": d0,
-                                  "boot": n_boot}, compute)
+    out = _cached("ly2025-mle", {"n": n, "levels": n_levels, "seed": seed, "lrs": lrs, "trials": trials,
+                                 "est": estimates, "burn": burn_in, "int": interval, "d0": d0,
+                                 "boot": n_boot}, compute)
+    n_sat, n_col = int(np.sum(out["saturated"])), int(np.sum(out["collapsed"]))
+    if n_sat or n_col:
+        warn_limit(f"lyapunov_sweep: of {lrs.size * trials} trials, {n_sat} last estimates are saturated "
+                   f"(nonlinear regime, kept) and {n_col} collapsed (lost to rounding, left out); "
+                   "see the 'saturated' and 'collapsed' fields")
+    return out
 
 
 def alpha_vs_h(n: int, hs: np.ndarray, *, n_traj: int, lr: float = LR_MAIN, n_steps: int = T_MAIN,

@@ -301,6 +301,11 @@ class HarmonicFit:
         The range searched for ``hurst``.
     n_used : int
         Lags fitted.
+    ill_posed : bool
+        The fitted curve does not constrain ``k`` (and ``hurst``): it is already within 10 % of
+        its plateau ``2 thermal`` at the first lag fitted (``k`` ran off to large values; the data
+        look flat, e.g. noise), or still below 1 % of it at the last lag (``k`` and ``thermal``
+        only enter as a product). The numbers are then not estimates; one warning is issued.
     """
 
     hurst: float
@@ -311,6 +316,7 @@ class HarmonicFit:
     at_bound: bool = False
     hurst_bounds: tuple[float, float] = (0.3, 0.99)
     n_used: int = 0
+    ill_posed: bool = False
 
 
 def fit_harmonic_tamsd(tau: np.ndarray, tamsd: np.ndarray, *, eta: float, hurst0: float = 0.6,
@@ -351,7 +357,9 @@ def fit_harmonic_tamsd(tau: np.ndarray, tamsd: np.ndarray, *, eta: float, hurst0
     Warns
     -----
     EstimatorWarning
-        Once, when the fit did not converge or ``hurst`` ended on a bound.
+        Once, when the fit did not converge, ``hurst`` ended on a bound, or the fit is ill-posed
+        (``HarmonicFit.ill_posed``: the fitted curve is flat over the lags, saturated from the
+        first one, or never bends).
     """
     t = as_float_array(tau, "tau", ndim=1, finite="none")
     y = as_float_array(tamsd, "tamsd", ndim=1, finite="none")
@@ -387,10 +395,18 @@ def fit_harmonic_tamsd(tau: np.ndarray, tamsd: np.ndarray, *, eta: float, hurst0
     h = float(res.x[0])
     converged = bool(res.status > 0)
     at_bound = bool(min(h - lo_h, hi_h - h) <= 1e-3 * (hi_h - lo_h))
-    fit = HarmonicFit(h, float(10 ** res.x[1]), float(10 ** res.x[2]),
-                      float(np.sqrt(np.mean(res.fun**2))), converged, at_bound, (lo_h, hi_h), int(tt.size))
-    if not converged or at_bound:
+    th, kk = float(10 ** res.x[1]), float(10 ** res.x[2])
+    # fraction of the plateau 2 thermal reached at the first and last lag fitted
+    with np.errstate(all="ignore"):
+        frac = harmonic_tamsd(np.array([tt[0], tt[-1]]), hurst=h, eta=eta, k=kk, thermal=th,
+                              normalization=normalization) / (2.0 * th)
+    ill = bool(not np.all(np.isfinite(frac)) or frac[0] > 0.9 or frac[1] < 0.01)
+    fit = HarmonicFit(h, th, kk, float(np.sqrt(np.mean(res.fun**2))), converged, at_bound, (lo_h, hi_h),
+                      int(tt.size), ill)
+    if not converged or at_bound or ill:
+        why = (f"; ill-posed: the fitted curve is at {frac[0]:.0%} of its plateau at the first lag and "
+               f"{frac[1]:.0%} at the last (k = {kk:.3g} is not identified; ill_posed=True)") if ill else ""
         warn_limit(f"fit_harmonic_tamsd: converged={converged}, hurst={h:.4f} "
-                   f"{'on a bound of' if at_bound else 'inside'} [{lo_h:.3f}, {hi_h:.2f}]; "
-                   "see HarmonicFit.converged / .at_bound")
+                   f"{'on a bound of' if at_bound else 'inside'} [{lo_h:.3f}, {hi_h:.2f}]{why}; "
+                   "see HarmonicFit.converged / .at_bound / .ill_posed")
     return fit
