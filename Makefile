@@ -41,14 +41,14 @@ $(STAMP): requirements.txt pyproject.toml
 install: $(STAMP)
 
 book: $(STAMP)
-	FRACTAL_SCALE=$${FRACTAL_SCALE:-book} $(BIN)/jupyter-book build --all -W -n --keep-going .
+	FRACTAL_PROGRESS=$${FRACTAL_PROGRESS:-0} FRACTAL_SCALE=$${FRACTAL_SCALE:-book} $(BIN)/jupyter-book build --all -W -n --keep-going .
 	@$(MAKE) --no-print-directory check-figures
 	@echo "book written to _build/html/index.html"
 
 # The book at smoke scale: what CI builds to catch broken references and raising cells.
 # --all: Sphinx would otherwise skip unchanged pages, keeping outputs of another scale.
 book-smoke: $(STAMP)
-	FRACTAL_SCALE=smoke $(BIN)/jupyter-book build --all -W -n --keep-going .
+	FRACTAL_PROGRESS=0 FRACTAL_SCALE=smoke $(BIN)/jupyter-book build --all -W -n --keep-going .
 
 # A build can exit 0 with figures missing (a cell whose plot never reached the notebook renders no
 # figure): fail when a page of the built HTML has fewer figures with an image than its source declares.
@@ -62,8 +62,10 @@ test: $(STAMP) lint
 	@mkdir -p $(NB_BUILD)
 	@for f in $(CHAPTERS); do \
 	  $(BIN)/jupytext --quiet --to ipynb -o $(NB_BUILD)/$$(basename $${f%.md}).ipynb $$f; done
-	FRACTAL_SCALE=smoke $(BIN)/pytest -q tests $(NB_BUILD) --nbmake --nbmake-timeout=600 \
-	  --durations=10
+	@# A notebook run can stall on a lost kernel message (both sides idle; seen with ipykernel 6 and
+	@# 7 here): a chapter taking 400 s at smoke scale (normal: under 30 s) is rerun once.
+	FRACTAL_PROGRESS=0 FRACTAL_SCALE=smoke $(BIN)/pytest -q tests $(NB_BUILD) --nbmake \
+	  --nbmake-timeout=400 --reruns 1 --durations=10
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
