@@ -574,7 +574,9 @@ def test_ensemble_of_x0():
     for method in ("auto", "fast", "reference"):
         assert T.classify(ADD, lrs, x0=[1.0], steps=50, method=method).diverged.shape == (129, 1)
     res = T.sweep(ADD, T.LRGrid(0.0, 1.5, 7), x0=x0, steps=200, cache=False)
-    assert res.counts().shape == (8, 5) and res.dimensions().shape == (5,)
+    assert res.counts().shape == (8, 5)
+    with pytest.warns(EstimatorWarning, match="fit note"):  # 2^7 points: too coarse for a boundary
+        assert res.dimensions().shape == (5,)
 
 
 # --------------------------------------------------------------------------- bad input
