@@ -57,6 +57,8 @@ check-figures: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check fractal_lib tests benchmarks .ci
+	$(BIN)/ruff format --check fractal_lib tests benchmarks .ci
+	$(BIN)/python .ci/check_duplicates.py
 
 test: $(STAMP) lint
 	@mkdir -p $(NB_BUILD)

@@ -1,20 +1,24 @@
 #!/usr/bin/env python3
-"""Fail when the built book lost a figure: every figure in a page's source has an image in its HTML.
+"""Fail when the built book lost a figure: every figure in a page's source has an image
+in its HTML.
 
-A figure cell whose plot never reached the notebook (for example matplotlib's Agg backend, which
-``MPLBACKEND=Agg`` selects, draws nothing into the notebook) still builds: myst-nb just renders no
-figure, and ``jupyter-book build -W`` exits 0. This check compares, for every page of ``_toc.yml``,
+A figure cell whose plot never reached the notebook (for example matplotlib's Agg
+backend, which ``MPLBACKEND=Agg`` selects, draws nothing into the notebook) still
+builds: myst-nb just renders no figure, and ``jupyter-book build -W`` exits 0. This
+check compares, for every page of ``_toc.yml``,
 
-* the figures of its source: code cells with a ``mystnb: figure:`` option (caption, name) and
-  ``{figure}`` / ``{glue:figure}`` directives, and
-* its rendered HTML: ``<figure>`` elements and the images (``img``, inline ``svg``, ``object``) in them,
+* the figures of its source: code cells with a ``mystnb: figure:`` option (caption,
+  name) and ``{figure}`` / ``{glue:figure}`` directives, and
+* its rendered HTML: ``<figure>`` elements and the images (``img``, inline ``svg``,
+  ``object``) in them,
 
-and fails, naming the page and the figure, when a named figure is missing or has no image, when a
-``<figure>`` has no image, or when the page has fewer figures with an image than its source has
-figure directives.
+and fails, naming the page and the figure, when a named figure is missing or has no
+image, when a ``<figure>`` has no image, or when the page has fewer figures with an
+image than its source has figure directives.
 
-Usage: ``python .ci/check_figures.py [BOOK_ROOT] [HTML_DIR]`` (defaults: the repository root and
-``BOOK_ROOT/_build/html``). Exit status 0 when every page is complete, 1 otherwise.
+Usage: ``python .ci/check_figures.py [BOOK_ROOT] [HTML_DIR]`` (defaults: the repository
+root and ``BOOK_ROOT/_build/html``). Exit status 0 when every page is complete, 1
+otherwise.
 """
 
 from __future__ import annotations
@@ -29,7 +33,9 @@ import yaml
 from bs4 import BeautifulSoup
 from docutils.nodes import make_id
 
-_DIRECTIVE = re.compile(r"^\s*(?:`{3,}|:{3,})\{(?:figure|glue:figure)\}[^\n]*\n((?:\s*:[^\n]*\n)*)", re.M)
+_DIRECTIVE = re.compile(
+    r"^\s*(?:`{3,}|:{3,})\{(?:figure|glue:figure)\}[^\n]*\n((?:\s*:[^\n]*\n)*)", re.M
+)
 _NAME_OPTION = re.compile(r"^\s*:name:\s*(\S+)", re.M)
 IMAGE_TAGS = ("img", "svg", "object")
 
@@ -48,7 +54,8 @@ class PageReport:
 
 
 def toc_pages(book_root: Path) -> list[str]:
-    """Every page of ``_toc.yml`` (root first), as a path relative to ``book_root``, no suffix."""
+    """Every page of ``_toc.yml`` (root first), as a path relative to ``book_root``, no
+    suffix."""
     toc = yaml.safe_load((book_root / "_toc.yml").read_text())
     pages = [toc["root"]]
 
@@ -63,11 +70,15 @@ def toc_pages(book_root: Path) -> list[str]:
                 walk(item)
 
     walk({k: v for k, v in toc.items() if k != "root"})
-    return [str(Path(p).with_suffix("")) if Path(p).suffix in (".md", ".ipynb") else p for p in pages]
+    return [
+        str(Path(p).with_suffix("")) if Path(p).suffix in (".md", ".ipynb") else p
+        for p in pages
+    ]
 
 
 def source_figures(path: Path) -> tuple[int, list[str]]:
-    """Number of figure directives in a MyST or ipynb page, and the names given to them."""
+    """Number of figure directives in a MyST or ipynb page, and the names given to
+    them."""
     nb = jupytext.read(path, fmt="md:myst" if path.suffix == ".md" else None)
     count, names = 0, []
     for cell in nb.cells:
@@ -106,17 +117,25 @@ def check_page(page: str, source: Path, html: Path) -> PageReport:
     for name in report.names:
         node = main.find(id=name) or main.find(id=make_id(name))
         if node is None:
-            report.errors.append(f"{page}: figure '{name}' is not in the HTML (its cell drew no image)")
+            report.errors.append(
+                f"{page}: figure '{name}' is not in the HTML (its cell drew no image)"
+            )
         elif not _has_image(node):
             report.errors.append(f"{page}: figure '{name}' has a caption but no image")
     for fig in figures:
         if not _has_image(fig) and fig.get("id") not in report.names:
             caption = fig.find("figcaption")
-            text = " ".join(caption.get_text().split())[:60] if caption else "(no caption)"
-            report.errors.append(f"{page}: figure '{fig.get('id', '?')}' ({text}) has no image")
+            text = (
+                " ".join(caption.get_text().split())[:60] if caption else "(no caption)"
+            )
+            report.errors.append(
+                f"{page}: figure '{fig.get('id', '?')}' ({text}) has no image"
+            )
     if report.with_image < report.declared:
-        report.errors.append(f"{page}: {report.with_image} figures with an image in the HTML, "
-                             f"{report.declared} figure directives in the source")
+        report.errors.append(
+            f"{page}: {report.with_image} figures with an image in the HTML, "
+            f"{report.declared} figure directives in the source"
+        )
     return report
 
 
@@ -124,8 +143,14 @@ def check_book(book_root: Path, html_dir: Path) -> list[PageReport]:
     """Check every page of the table of contents that has a source file."""
     reports = []
     for page in toc_pages(book_root):
-        source = next((book_root / f"{page}{s}" for s in (".md", ".ipynb")
-                       if (book_root / f"{page}{s}").is_file()), None)
+        source = next(
+            (
+                book_root / f"{page}{s}"
+                for s in (".md", ".ipynb")
+                if (book_root / f"{page}{s}").is_file()
+            ),
+            None,
+        )
         if source is None:
             continue
         reports.append(check_page(page, source, html_dir / f"{page}.html"))
@@ -133,18 +158,29 @@ def check_book(book_root: Path, html_dir: Path) -> list[PageReport]:
 
 
 def main(argv: list[str]) -> int:
-    book_root = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parent.parent
+    book_root = (
+        Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parent.parent
+    )
     html_dir = Path(argv[2]) if len(argv) > 2 else book_root / "_build" / "html"
     reports = check_book(book_root, html_dir)
-    print(f"{'page':45s} {'directives':>10s} {'figures':>8s} {'with image':>10s} {'images':>7s}")
+    print(
+        f"{'page':45s} {'directives':>10s} {'figures':>8s} {'with image':>10s} "
+        f"{'images':>7s}"
+    )
     for r in reports:
-        print(f"{r.page:45s} {r.declared:10d} {r.figures:8d} {r.with_image:10d} {r.images:7d}")
+        print(
+            f"{r.page:45s} {r.declared:10d} {r.figures:8d} {r.with_image:10d} "
+            f"{r.images:7d}"
+        )
     errors = [e for r in reports for e in r.errors]
     for e in errors:
         print(f"ERROR {e}", file=sys.stderr)
     if errors:
-        print(f"check_figures: {len(errors)} missing figure(s); the book lost images "
-              "(is MPLBACKEND set to a non-inline backend?)", file=sys.stderr)
+        print(
+            f"check_figures: {len(errors)} missing figure(s); the book lost images "
+            "(is MPLBACKEND set to a non-inline backend?)",
+            file=sys.stderr,
+        )
         return 1
     total = sum(r.declared for r in reports)
     print(f"check_figures: all {total} figures of {len(reports)} pages have images")

@@ -1,9 +1,10 @@
-"""Check that fractal_lib's imports run one way: papers -> concept packages -> nets -> core.
+"""Check that fractal_lib's imports run one way: papers -> concept packages -> nets ->
+core.
 
-Every import of a fractal_lib module (relative or absolute, at module level or inside a function)
-is resolved to the subpackage it lands in. An import is a violation when it goes to a higher
-layer, and the imports between concept packages must not form a cycle. Prints the arrows between
-subpackages and the violations; exits 1 if there are any.
+Every import of a fractal_lib module (relative or absolute, at module level or inside a
+function) is resolved to the subpackage it lands in. An import is a violation when it
+goes to a higher layer, and the imports between concept packages must not form a cycle.
+Prints the arrows between subpackages and the violations; exits 1 if there are any.
 
 usage: python .ci/check_layers.py [path/to/fractal_lib]
 """
@@ -14,12 +15,23 @@ import ast
 import sys
 from pathlib import Path
 
-LAYERS = {"core": 0, "_numba": 0, "_version": 0, "nets": 1, "boundaries": 2, "surfaces": 2,
-          "diffusion": 2, "multifractal": 2, "dynamical": 2, "papers": 3}
+LAYERS = {
+    "core": 0,
+    "_numba": 0,
+    "_version": 0,
+    "nets": 1,
+    "boundaries": 2,
+    "surfaces": 2,
+    "diffusion": 2,
+    "multifractal": 2,
+    "dynamical": 2,
+    "papers": 3,
+}
 
 
 def arrows(pkg: Path) -> list[tuple[str, str, str, int]]:
-    """``(importing module, its subpackage, imported subpackage, line)`` for every import."""
+    """``(importing module, its subpackage, imported subpackage, line)`` for every
+    import."""
     out = []
     for f in sorted(pkg.rglob("*.py")):
         rel = f.relative_to(pkg.parent).with_suffix("")
@@ -32,7 +44,7 @@ def arrows(pkg: Path) -> list[tuple[str, str, str, int]]:
             targets = []
             if isinstance(node, ast.ImportFrom):
                 if node.level:
-                    base = package[:len(package) - (node.level - 1)]
+                    base = package[: len(package) - (node.level - 1)]
                     mod = base + (node.module.split(".") if node.module else [])
                 else:
                     mod = (node.module or "").split(".")
@@ -42,8 +54,11 @@ def arrows(pkg: Path) -> list[tuple[str, str, str, int]]:
                     else:
                         targets += [a.name for a in node.names]
             elif isinstance(node, ast.Import):
-                targets += [a.name.split(".")[1] for a in node.names
-                            if a.name.startswith(pkg.name + ".")]
+                targets += [
+                    a.name.split(".")[1]
+                    for a in node.names
+                    if a.name.startswith(pkg.name + ".")
+                ]
             for t in targets:
                 if here is not None and t != here:
                     out.append((".".join(name), here, t, node.lineno))
@@ -51,7 +66,11 @@ def arrows(pkg: Path) -> list[tuple[str, str, str, int]]:
 
 
 def main() -> int:
-    pkg = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "fractal_lib")
+    pkg = Path(
+        sys.argv[1]
+        if len(sys.argv) > 1
+        else Path(__file__).resolve().parents[1] / "fractal_lib"
+    )
     found = arrows(pkg)
     edges: dict[tuple[str, str], int] = {}
     bad = []
@@ -65,7 +84,10 @@ def main() -> int:
     graph = {c: {b for (a, b) in edges if a == c and b in concepts} for c in concepts}
 
     def reaches(src: str, dst: str, seen: set[str]) -> bool:
-        return any(n == dst or (n not in seen and reaches(n, dst, seen | {n})) for n in graph[src])
+        return any(
+            n == dst or (n not in seen and reaches(n, dst, seen | {n}))
+            for n in graph[src]
+        )
 
     for a in sorted(concepts):
         for b in sorted(graph[a]):

@@ -1,8 +1,8 @@
 """Run every chapter at one scale and print its paper-versus-here ledger (Markdown).
 
-Usage: ``python .ci/collect_ledgers.py [OUT.md]`` (scale from ``FRACTAL_SCALE``, default smoke).
-Each chapter's last ``ledger`` cell is executed with nbclient and its Markdown output collected,
-so two runs (before and after a change) can be compared with ``diff``.
+Usage: ``python .ci/collect_ledgers.py [OUT.md]`` (scale from ``FRACTAL_SCALE``, default
+smoke). Each chapter's last ``ledger`` cell is executed with nbclient and its Markdown
+output collected, so two runs (before and after a change) can be compared with ``diff``.
 """
 
 from __future__ import annotations
@@ -19,8 +19,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def ledger_of(chapter: Path) -> str:
     nb = jupytext.read(chapter)
-    NotebookClient(nb, timeout=1200, kernel_name="python3",
-                   resources={"metadata": {"path": str(chapter.parent)}}).execute()
+    NotebookClient(
+        nb,
+        timeout=1200,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(chapter.parent)}},
+    ).execute()
     for cell in reversed(nb.cells):
         if cell.cell_type == "code" and cell.source.strip() == "ledger":
             for out in cell.get("outputs", []):

@@ -1,17 +1,21 @@
-"""Speed of the batched trainer (fractal_lib.dynamical.batched_mlp.train) against a plain per-run loop.
+"""Speed of the batched trainer (fractal_lib.dynamical.batched_mlp.train) against a
+plain per-run loop.
 
-Workload: the dynamical-loss chapter's spiral (300 points, float64), one-hidden-layer ReLU
-networks, full-batch gradient descent with cross-entropy at eta = 1, ``--seeds`` seeds.
+Workload: the dynamical-loss chapter's spiral (300 points, float64), one-hidden-layer
+ReLU networks, full-batch gradient descent with cross-entropy at lr = 1, ``--seeds``
+seeds.
 
-* (a) plain loop: for each seed an ``nn.Sequential(Linear, ReLU, Linear)``, ``F.cross_entropy``,
-  ``loss.backward()`` and ``torch.optim.SGD``; the loss is read every step (as the trainer does).
-* (b) batched: all seeds in one call of ``batched_mlp.train`` (hand-written batched gradients; it
-  also records the static loss, the accuracy and the update cosine/ratio every step).
-* (c) the same trainer called once per seed (``M = 1``): separates the gain of batching from the
-  gain of the hand-written gradients.
+* (a) plain loop: for each seed an ``nn.Sequential(Linear, ReLU, Linear)``,
+  ``F.cross_entropy``, ``loss.backward()`` and ``torch.optim.SGD``; the loss is read
+  every step (as the trainer does).
+* (b) batched: all seeds in one call of ``batched_mlp.train`` (hand-written batched
+  gradients; it also records the static loss, the accuracy and the update cosine/ratio
+  every step).
+* (c) the same trainer called once per seed (``M = 1``): separates the gain of batching
+  from the gain of the hand-written gradients.
 
-All variants run in this one process, interleaved, each repeated ``--repeats`` times (the best
-is kept), so the ratios are comparable even on a busy machine. Usage:
+All variants run in this one process, interleaved, each repeated ``--repeats`` times
+(the best is kept), so the ratios are comparable even on a busy machine. Usage:
 ``python benchmarks/bench_batched_trainer.py [--quick]``; writes
 ``benchmarks/results/bench_batched_trainer.json``.
 """
@@ -33,18 +37,19 @@ from fractal_lib.dynamical import spirals
 RESULTS = Path(__file__).resolve().parent / "results" / "bench_batched_trainer.json"
 
 
-def plain_loop(x, y, width: int, seeds, steps: int, eta: float) -> np.ndarray:
+def plain_loop(x, y, width: int, seeds, steps: int, lr: float) -> np.ndarray:
     final = []
     for s in seeds:
         params = B.init_params([width], [s])
-        net = torch.nn.Sequential(torch.nn.Linear(2, width), torch.nn.ReLU(),
-                                  torch.nn.Linear(width, 3)).double()
-        with torch.no_grad():                       # same initial weights as the trainer
+        net = torch.nn.Sequential(
+            torch.nn.Linear(2, width), torch.nn.ReLU(), torch.nn.Linear(width, 3)
+        ).double()
+        with torch.no_grad():  # same initial weights as the trainer
             net[0].weight.copy_(params[0][0].T)
             net[0].bias.copy_(params[1][0])
             net[2].weight.copy_(params[2][0].T)
             net[2].bias.copy_(params[3][0])
-        opt = torch.optim.SGD(net.parameters(), lr=eta)
+        opt = torch.optim.SGD(net.parameters(), lr=lr)
         for _ in range(steps):
             opt.zero_grad()
             loss = torch.nn.functional.cross_entropy(net(x), y)
@@ -55,13 +60,16 @@ def plain_loop(x, y, width: int, seeds, steps: int, eta: float) -> np.ndarray:
     return np.array(final)
 
 
-def batched(x, y, width, seeds, steps, eta) -> np.ndarray:
-    r = B.train(width, list(seeds), x, y, loss="ce", eta=eta, steps=steps, progress=False)
+def batched(x, y, width, seeds, steps, lr) -> np.ndarray:
+    r = B.train(width, list(seeds), x, y, loss="ce", lr=lr, steps=steps, progress=False)
     return r.static_loss[:, -2]
 
 
-def per_run_trainer(x, y, width, seeds, steps, eta) -> np.ndarray:
-    runs = [B.train(width, s, x, y, loss="ce", eta=eta, steps=steps, progress=False) for s in seeds]
+def per_run_trainer(x, y, width, seeds, steps, lr) -> np.ndarray:
+    runs = [
+        B.train(width, s, x, y, loss="ce", lr=lr, steps=steps, progress=False)
+        for s in seeds
+    ]
     return np.array([r.static_loss[0, -2] for r in runs])
 
 
@@ -90,23 +98,42 @@ def main() -> None:
     rows = []
     for width in (10, 100):
         kw = (x, y, width, seeds, steps, 1.0)
-        batched(x, y, width, [0, 1], 5, 1.0)          # warm-up
+        batched(x, y, width, [0, 1], 5, 1.0)  # warm-up
         plain_loop(x, y, width, [0], 5, 1.0)
         t_plain, l_plain = best_time(lambda kw=kw: plain_loop(*kw), args.repeats)
         t_batch, l_batch = best_time(lambda kw=kw: batched(*kw), args.repeats)
         t_each, _ = best_time(lambda kw=kw: per_run_trainer(*kw), args.repeats)
-        row = {"width": width, "seeds": args.seeds, "steps": steps,
-               "plain_loop_s": t_plain, "batched_s": t_batch, "trainer_per_run_s": t_each,
-               "speedup_vs_plain_loop": t_plain / t_batch, "speedup_vs_trainer_per_run": t_each / t_batch,
-               "max_rel_diff_final_loss": float(np.max(np.abs(l_plain - l_batch) / np.abs(l_plain)))}
+        row = {
+            "width": width,
+            "seeds": args.seeds,
+            "steps": steps,
+            "plain_loop_s": t_plain,
+            "batched_s": t_batch,
+            "trainer_per_run_s": t_each,
+            "speedup_vs_plain_loop": t_plain / t_batch,
+            "speedup_vs_trainer_per_run": t_each / t_batch,
+            "max_rel_diff_final_loss": float(
+                np.max(np.abs(l_plain - l_batch) / np.abs(l_plain))
+            ),
+        }
         rows.append(row)
-        print(f"width {width:4d}: plain loop {t_plain:7.2f} s, batched {t_batch:7.2f} s "
-              f"(x{row['speedup_vs_plain_loop']:.1f}), trainer per run {t_each:7.2f} s "
-              f"(x{row['speedup_vs_trainer_per_run']:.1f}); final losses agree to "
-              f"{row['max_rel_diff_final_loss']:.1e}")
-    out = {"machine": platform.platform(), "processor": platform.processor(), "torch": torch.__version__,
-           "threads": args.threads, "quick": args.quick, "repeats": args.repeats, "rows": rows,
-           "note": "ratios measured in one process, interleaved; absolute times depend on machine load"}
+        print(
+            f"width {width:4d}: plain loop {t_plain:7.2f} s, batched {t_batch:7.2f} s "
+            f"(x{row['speedup_vs_plain_loop']:.1f}), trainer per run {t_each:7.2f} s "
+            f"(x{row['speedup_vs_trainer_per_run']:.1f}); final losses agree to "
+            f"{row['max_rel_diff_final_loss']:.1e}"
+        )
+    out = {
+        "machine": platform.platform(),
+        "processor": platform.processor(),
+        "torch": torch.__version__,
+        "threads": args.threads,
+        "quick": args.quick,
+        "repeats": args.repeats,
+        "rows": rows,
+        "note": "ratios measured in one process, interleaved; absolute times depend on "
+        "machine load",
+    }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(out, indent=1))
     print(f"wrote {RESULTS}")

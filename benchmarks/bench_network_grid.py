@@ -1,22 +1,24 @@
-"""Speed of the network-trainability grid: plain per-point NumPy vs fractal_lib's numba kernel.
+"""Speed of the network-trainability grid: plain per-point NumPy vs fractal_lib's numba
+kernel.
 
-Workload (Sohl-Dickstein 2024's main image): a two-layer tanh network of width 16, 272 training
-points, full-batch GD in float64 for 500 steps, one network per point of a 64 x 64 grid of
-(input-layer, output-layer) learning rates on [1e-3, 1e6]^2.
+Workload (Sohl-Dickstein 2024's main image): a two-layer tanh network of width 16, 272
+training points, full-batch GD in float64 for 500 steps, one network per point of a 64 x
+64 grid of (input-layer, output-layer) learning rates on [1e-3, 1e6]^2.
 
-* (a) NumPy: :func:`fractal_lib.boundaries.network_trainability.reference_run`, one grid point after the
-  other, each step a handful of NumPy calls on 272 x 16 arrays (BLAS for the products). Timing
-  all 4096 points takes many minutes on 2 cores, so by default it times every ``--stride``-th
-  point (a regular subsample of the grid, so converged and divergent runs appear in the same
-  proportion) and extrapolates; ``--stride 1`` times them all.
-* (b) fractal_lib: :func:`fractal_lib.boundaries.network_trainability.run_points` on the whole grid,
-  8 networks in lock step per thread (vectorised over the networks), all cores; and the same
-  single-threaded.
+* (a) NumPy: :func:`fractal_lib.boundaries.network_trainability.reference_run`, one grid
+  point after the other, each step a handful of NumPy calls on 272 x 16 arrays (BLAS for
+  the products). Timing all 4096 points takes many minutes on 2 cores, so by default it
+  times every ``--stride``-th point (a regular subsample of the grid, so converged and
+  divergent runs appear in the same proportion) and extrapolates; ``--stride 1`` times
+  them all.
+* (b) fractal_lib: :func:`fractal_lib.boundaries.network_trainability.run_points` on the
+  whole grid, 8 networks in lock step per thread (vectorised over the networks), all
+  cores; and the same single-threaded.
 
 Both use the same rule for divergent runs (the run ends at the first non-finite loss or
 weight), so they do the same useful work. Throughput is grid-point-steps per second:
-grid points x 500 / wall time. Then a 512 x 512 x 500 image is timed on a subset of its rows
-and extrapolated, and estimated for a GPU from the FLOP count.
+grid points x 500 / wall time. Then a 512 x 512 x 500 image is timed on a subset of its
+rows and extrapolated, and estimated for a GPU from the FLOP count.
 
 Usage: ``python benchmarks/bench_network_grid.py [--stride 16] [--quick]``; writes
 ``benchmarks/results/bench_network_grid.json``.
@@ -31,7 +33,9 @@ import platform
 import time
 from pathlib import Path
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # the NumPy baseline: one thread, like one point
+os.environ.setdefault(
+    "OPENBLAS_NUM_THREADS", "1"
+)  # the NumPy baseline: one thread, like one point
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numba  # noqa: E402
@@ -53,20 +57,30 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--side", type=int, default=64)
     ap.add_argument("--steps", type=int, default=500)
-    ap.add_argument("--stride", type=int, default=16, help="time every stride-th point with NumPy")
-    ap.add_argument("--big-rows", type=int, default=8, help="rows of the 513 x 513 image to time")
+    ap.add_argument(
+        "--stride", type=int, default=16, help="time every stride-th point with NumPy"
+    )
+    ap.add_argument(
+        "--big-rows", type=int, default=8, help="rows of the 513 x 513 image to time"
+    )
     ap.add_argument("--quick", action="store_true", help="32 x 32 grid, 100 steps")
     args = ap.parse_args()
     if args.quick:
         args.side, args.steps, args.stride, args.big_rows = 32, 100, 8, 2
     prob = NT.NetworkProblem("tanh", width=16)
     N, n = prob.data_size, prob.width
-    flop = 2 * 2 * N * n * n + 40 * N * n  # two N x n x n products (x2 flop) + elementwise/tanh
+    flop = (
+        2 * 2 * N * n * n + 40 * N * n
+    )  # two N x n x n products (x2 flop) + elementwise/tanh
     side, steps = args.side, args.steps
     lr1, lr2 = grid_rates(side)
     B = lr1.size
-    print(f"workload: tanh, width {n}, {N} data points, {side} x {side} grid, {steps} steps, "
-          f"numba {numba.__version__}, {os.cpu_count()} cores, threads {numba.get_num_threads()}")
+    print(
+        f"workload: tanh, width {n}, {N} data points, {side} x {side} grid, {steps} "
+        "steps, "
+        f"numba {numba.__version__}, {os.cpu_count()} cores, threads "
+        f"{numba.get_num_threads()}"
+    )
 
     # warm-up (JIT / on-disk cache load) on a few points
     t0 = time.perf_counter()
@@ -74,8 +88,8 @@ def main() -> None:
     NT.run_points(prob, lr1[:4], lr2[:4], steps=2, parallel=False)
     first_call = time.perf_counter() - t0
 
-    # (a) NumPy, one point at a time, on a regular subsample; its two halves are timed before
-    # and after (b) so that both see the same (shared, varying) machine load
+    # (a) NumPy, one point at a time, on a regular subsample; its two halves are timed
+    # before and after (b) so that both see the same (shared, varying) machine load
     idx = np.arange(0, B, args.stride)
     halves = (idx[0::2], idx[1::2])
     ref = np.empty(idx.size)
@@ -96,24 +110,38 @@ def main() -> None:
     t_ser = time.perf_counter() - t0
     t_np += numpy_half(1)
     np_rate = idx.size * steps / t_np
-    print(f"(a) numpy per point: {idx.size} of {B} points in {t_np:.1f} s -> "
-          f"{np_rate:,.0f} grid-point-steps/s ({1e6 / np_rate:.1f} us each); "
-          f"whole grid extrapolated {B * steps / np_rate:.0f} s")
+    print(
+        f"(a) numpy per point: {idx.size} of {B} points in {t_np:.1f} s -> "
+        f"{np_rate:,.0f} grid-point-steps/s ({1e6 / np_rate:.1f} us each); "
+        f"whole grid extrapolated {B * steps / np_rate:.0f} s"
+    )
     par_rate = B * steps / t_par
     ser_rate = idx.size * steps / t_ser
     useful = done.sum() / (B * steps)
-    print(f"(b) fractal_lib, all cores: {B} points in {t_par:.2f} s -> {par_rate:,.0f} "
-          f"grid-point-steps/s ({1e6 / par_rate:.2f} us each; {useful:.0%} of the steps are "
-          f"computed, divergent runs stop early)")
-    print(f"    fractal_lib, one thread (same subsample as numpy): {ser_rate:,.0f} grid-point-steps/s")
+    print(
+        f"(b) fractal_lib, all cores: {B} points in {t_par:.2f} s -> {par_rate:,.0f} "
+        f"grid-point-steps/s ({1e6 / par_rate:.2f} us each; {useful:.0%} of the steps "
+        "are "
+        f"computed, divergent runs stop early)"
+    )
+    print(
+        f"    fractal_lib, one thread (same subsample as numpy): {ser_rate:,.0f} "
+        "grid-point-steps/s"
+    )
     agree = float(np.mean(np.sign(ref) == np.sign(m_par[idx])))
     same_thread = bool(np.array_equal(m_ser, m_par[idx]))
-    print(f"ratio all cores / numpy: {par_rate / np_rate:.1f}x; one thread / numpy: "
-          f"{ser_rate / np_rate:.1f}x (target >= 20x)")
-    print(f"outcome agreement with numpy on the subsample: {agree:.1%}; serial == parallel "
-          f"bit for bit: {same_thread}; converged fraction {np.mean(m_par < 0):.1%}")
+    print(
+        f"ratio all cores / numpy: {par_rate / np_rate:.1f}x; one thread / numpy: "
+        f"{ser_rate / np_rate:.1f}x (target >= 20x)"
+    )
+    print(
+        f"outcome agreement with numpy on the subsample: {agree:.1%}; serial == "
+        "parallel "
+        f"bit for bit: {same_thread}; converged fraction {np.mean(m_par < 0):.1%}"
+    )
 
-    # 512 x 512 x 500 image: time a regular subset of rows of the 513 x 513 grid, extrapolate
+    # 512 x 512 x 500 image: time a regular subset of rows of the 513 x 513 grid,
+    # extrapolate
     big = 9
     xs, ys = WINDOW.coords(big)
     rows = np.linspace(0, ys.size - 1, args.big_rows).round().astype(int)
@@ -122,31 +150,66 @@ def main() -> None:
     _, bdone = NT.run_points(prob, blr1, blr2, steps=steps, parallel=True)
     t_big = time.perf_counter() - t0
     t_img = t_big * ys.size / rows.size
-    print(f"513 x 513 x {steps} image: {rows.size} of {ys.size} rows in {t_big:.1f} s -> "
-          f"extrapolated {t_img:.0f} s ({t_img / 60:.1f} min) on this machine")
+    print(
+        f"513 x 513 x {steps} image: {rows.size} of {ys.size} rows in {t_big:.1f} s -> "
+        f"extrapolated {t_img:.0f} s ({t_img / 60:.1f} min) on this machine"
+    )
     total_flop = flop * xs.size * ys.size * steps * (bdone.sum() / (blr1.size * steps))
-    gpu_flops = 10e12  # assumed sustained FP64 on an H100-class GPU (peak 34-67 TFLOP/s)
-    print(f"GPU estimate: {total_flop:.2e} FLOP useful; at an assumed sustained 10 TFLOP/s FP64 "
-          f"(H100 peak 34 TFLOP/s vector, 67 tensor) about {total_flop / gpu_flops:.0f} s "
-          f"(estimate, not measured)")
+    # assumed sustained FP64 on an H100-class GPU (peak 34-67 TFLOP/s)
+    gpu_flops = 10e12
+    print(
+        f"GPU estimate: {total_flop:.2e} FLOP useful; at an assumed sustained 10 "
+        "TFLOP/s FP64 "
+        f"(H100 peak 34 TFLOP/s vector, 67 tensor) about {total_flop / gpu_flops:.0f} "
+        "s "
+        f"(estimate, not measured)"
+    )
 
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     out = {
-        "machine": {"platform": platform.platform(), "processor": platform.processor(),
-                    "cores": os.cpu_count(), "numba_threads": numba.get_num_threads(),
-                    "loadavg": os.getloadavg()},
-        "workload": {"activation": "tanh", "width": n, "n_data": N, "side": side, "steps": steps},
+        "machine": {
+            "platform": platform.platform(),
+            "processor": platform.processor(),
+            "cores": os.cpu_count(),
+            "numba_threads": numba.get_num_threads(),
+            "loadavg": os.getloadavg(),
+        },
+        "workload": {
+            "activation": "tanh",
+            "width": n,
+            "n_data": N,
+            "side": side,
+            "steps": steps,
+        },
         "first_call_s": first_call,
-        "numpy": {"points_timed": int(idx.size), "stride": args.stride, "seconds": t_np,
-                  "point_steps_per_s": np_rate},
-        "fractal_lib_parallel": {"points": B, "seconds": t_par, "point_steps_per_s": par_rate,
-                                 "useful_step_fraction": float(useful)},
-        "fractal_lib_serial": {"points": int(idx.size), "seconds": t_ser,
-                               "point_steps_per_s": ser_rate},
-        "ratio_parallel": par_rate / np_rate, "ratio_serial": ser_rate / np_rate,
-        "sign_agreement": agree, "serial_equals_parallel": same_thread,
-        "image_513": {"rows_timed": int(rows.size), "seconds": t_big, "extrapolated_s": t_img,
-                      "gpu_estimate_s": total_flop / gpu_flops, "useful_flop": total_flop},
+        "numpy": {
+            "points_timed": int(idx.size),
+            "stride": args.stride,
+            "seconds": t_np,
+            "point_steps_per_s": np_rate,
+        },
+        "fractal_lib_parallel": {
+            "points": B,
+            "seconds": t_par,
+            "point_steps_per_s": par_rate,
+            "useful_step_fraction": float(useful),
+        },
+        "fractal_lib_serial": {
+            "points": int(idx.size),
+            "seconds": t_ser,
+            "point_steps_per_s": ser_rate,
+        },
+        "ratio_parallel": par_rate / np_rate,
+        "ratio_serial": ser_rate / np_rate,
+        "sign_agreement": agree,
+        "serial_equals_parallel": same_thread,
+        "image_513": {
+            "rows_timed": int(rows.size),
+            "seconds": t_big,
+            "extrapolated_s": t_img,
+            "gpu_estimate_s": total_flop / gpu_flops,
+            "useful_flop": total_flop,
+        },
     }
     RESULTS.write_text(json.dumps(out, indent=1))
     print(f"wrote {RESULTS}")

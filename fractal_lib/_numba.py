@@ -1,20 +1,22 @@
 """Where fractal_lib's compiled numba kernels are cached (private).
 
-Every kernel module imports :func:`njit` from here instead of from numba. With ``cache=True``
-numba writes compiled kernels next to the source (the ``__pycache__`` folders of
-``fractal_lib/boundaries`` and ``fractal_lib/surfaces``); when that folder is not writable
-it uses ``NUMBA_CACHE_DIR`` if set, else its user-wide folder (``$XDG_CACHE_HOME/numba`` or
-``~/.cache/numba``). When none of these is writable (a package installed read-only in a
-container whose home folder is read-only too), numba raises
-``RuntimeError: cannot cache function ...: no locator available`` at import. Then :func:`njit`
+Every kernel module imports :func:`njit` from here instead of from numba. With
+``cache=True`` numba writes compiled kernels next to the source (the ``__pycache__``
+folders of ``fractal_lib/boundaries`` and ``fractal_lib/surfaces``); when that folder is
+not writable it uses ``NUMBA_CACHE_DIR`` if set, else its user-wide folder
+(``$XDG_CACHE_HOME/numba`` or ``~/.cache/numba``). When none of these is writable (a
+package installed read-only in a container whose home folder is read-only too), numba
+raises ``RuntimeError: cannot cache function ...: no locator available`` at import. Then
+:func:`njit`
 
 1. caches the kernel in ``numba/`` under fractal_lib's own cache folder
-   (:func:`fractal_lib.core.config.cache_dir`: ``FRACTAL_CACHE_DIR`` if set), if that is writable;
-2. otherwise compiles it in memory only (every new process compiles again), and says so with one
-   :class:`KernelCacheWarning` per process.
+   (:func:`fractal_lib.core.config.cache_dir`: ``FRACTAL_CACHE_DIR`` if set), if that is
+   writable;
+2. otherwise compiles it in memory only (every new process compiles again), and says so
+   with one :class:`KernelCacheWarning` per process.
 
-A user's ``NUMBA_CACHE_DIR`` is never overridden: numba tries it first, and the fallback above only
-applies to fractal_lib's kernels.
+A user's ``NUMBA_CACHE_DIR`` is never overridden: numba tries it first, and the fallback
+above only applies to fractal_lib's kernels.
 """
 
 from __future__ import annotations
@@ -29,12 +31,13 @@ __all__ = ["KernelCacheWarning", "njit", "kernel_cache_status"]
 
 _NO_LOCATOR = "no locator available"
 _warned = False
-# "numba" (numba's own folders), "fractal_lib" (the fallback folder) or "memory" (no cache), per file.
+# "numba" (numba's own folders), "fractal_lib" (the fallback folder) or "memory" (no
+# cache), per file.
 _status: dict[str, str] = {}
 
 
 class KernelCacheWarning(UserWarning):
-    """Compiled numba kernels cannot be cached on disk; they are recompiled in every process."""
+    """Compiled numba kernels cannot be cached on disk: each process recompiles them."""
 
 
 def kernel_cache_status() -> dict[str, str]:
@@ -43,9 +46,9 @@ def kernel_cache_status() -> dict[str, str]:
     Returns
     -------
     dict of str to str
-        ``"numba"`` (numba's own folders: ``__pycache__``, ``NUMBA_CACHE_DIR`` or the user-wide
-        folder), ``"fractal_lib"`` (``numba/`` under :func:`fractal_lib.core.config.cache_dir`) or
-        ``"memory"`` (not cached).
+        ``"numba"`` (numba's own folders: ``__pycache__``, ``NUMBA_CACHE_DIR`` or the
+        user-wide folder), ``"fractal_lib"`` (``numba/`` under
+        :func:`fractal_lib.core.config.cache_dir`) or ``"memory"`` (not cached).
     """
     return dict(_status)
 
@@ -57,7 +60,7 @@ def _fallback_dir() -> str:
 
 
 def _compile(func: Callable[..., Any], options: dict[str, Any]) -> Any:
-    """Decorate ``func`` with ``numba.njit(**options)``, falling back as the module docstring says."""
+    """Decorate ``func`` with ``numba.njit(**options)``, with the module's fallbacks."""
     name = func.__code__.co_filename
     if not options.get("cache"):
         return numba.njit(**options)(func)
@@ -68,8 +71,9 @@ def _compile(func: Callable[..., Any], options: dict[str, Any]) -> Any:
     except RuntimeError as exc:
         if _NO_LOCATOR not in str(exc):
             raise
-    # numba's UserProvidedCacheLocator reads config.CACHE_DIR when the dispatcher is created and
-    # keeps the path, so setting it for this one decoration affects no other function.
+    # numba's UserProvidedCacheLocator reads config.CACHE_DIR when the dispatcher is
+    # created and keeps the path, so setting it for this one decoration affects no other
+    # function.
     previous = numba.config.CACHE_DIR
     numba.config.CACHE_DIR = _fallback_dir()
     try:
@@ -85,9 +89,12 @@ def _compile(func: Callable[..., Any], options: dict[str, Any]) -> Any:
     if not _warned:
         _warned = True
         warnings.warn(
-            "fractal_lib: no writable folder for numba's compiled kernels (the package folder, "
-            "NUMBA_CACHE_DIR, ~/.cache/numba and FRACTAL_CACHE_DIR/numba are read-only or unset); "
-            "kernels are compiled in memory, again in every new process. Set NUMBA_CACHE_DIR or "
+            "fractal_lib: no writable folder for numba's compiled kernels (the package "
+            "folder, "
+            "NUMBA_CACHE_DIR, ~/.cache/numba and FRACTAL_CACHE_DIR/numba are read-only "
+            "or unset); "
+            "kernels are compiled in memory, again in every new process. Set "
+            "NUMBA_CACHE_DIR or "
             "FRACTAL_CACHE_DIR to a writable folder to keep them.",
             KernelCacheWarning,
             stacklevel=3,

@@ -1,8 +1,9 @@
 """Issue 12, case 5: the check that fails a built book whose figures lost their images.
 
-``.ci/check_figures.py`` runs after the smoke build in ``.ci/run``; here it is checked on a tiny
-synthetic book (a MyST page and hand-written HTML in myst-nb's shape), without building anything.
-The chapters themselves select the inline backend in their setup cell, checked last.
+``.ci/check_figures.py`` runs after the smoke build in ``.ci/run``; here it is checked
+on a tiny synthetic book (a MyST page and hand-written HTML in myst-nb's shape), without
+building anything. The chapters themselves select the inline backend in their setup
+cell, checked last.
 """
 
 from __future__ import annotations
@@ -13,10 +14,14 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("bs4", reason="the check parses HTML with BeautifulSoup (a jupyter-book dependency)")
+pytest.importorskip(
+    "bs4", reason="the check parses HTML with BeautifulSoup (a jupyter-book dependency)"
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("check_figures", ROOT / ".ci" / "check_figures.py")
+_spec = importlib.util.spec_from_file_location(
+    "check_figures", ROOT / ".ci" / "check_figures.py"
+)
 assert _spec is not None and _spec.loader is not None
 check_figures = importlib.util.module_from_spec(_spec)
 sys.modules["check_figures"] = check_figures  # dataclasses look their module up there
@@ -71,22 +76,32 @@ A static figure.
 def _figure(fig_id: str | None, image: bool, caption: str) -> str:
     ident = f' id="{fig_id}"' if fig_id else ""
     img = '<img alt="../_images/x.png" src="../_images/x.png" />' if image else ""
-    return (f'<figure class="align-default"{ident}>\n{img}\n<figcaption>\n<p><span class="caption-number">'
-            f'Fig. 1 </span><span class="caption-text">{caption}</span></p>\n</figcaption>\n</figure>\n')
+    return (
+        f'<figure class="align-default"{ident}>\n{img}\n<figcaption>\n<p><span '
+        'class="caption-number">'
+        "Fig. 1 </span><span "
+        f'class="caption-text">{caption}</span></p>\n</figcaption>\n</figure>\n'
+    )
 
 
 def _book(tmp_path: Path, figures: list[str]) -> tuple[Path, Path]:
     (tmp_path / "notebooks").mkdir()
     (tmp_path / "notebooks" / "ch.md").write_text(PAGE)
     (tmp_path / "intro.md").write_text("# Intro\n\nNo figures.\n")
-    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: notebooks/ch\n")
+    (tmp_path / "_toc.yml").write_text(
+        "format: jb-book\nroot: intro\nchapters:\n  - file: notebooks/ch\n"
+    )
     html = tmp_path / "_build" / "html"
     (html / "notebooks").mkdir(parents=True)
-    (html / "intro.html").write_text("<html><body><main><h1>Intro</h1></main></body></html>")
+    (html / "intro.html").write_text(
+        "<html><body><main><h1>Intro</h1></main></body></html>"
+    )
     body = "".join(figures)
     (html / "notebooks" / "ch.html").write_text(
-        f'<html><body><div class="logo"><img src="logo.png"/></div><main><article>{body}</article>'
-        "</main></body></html>")
+        '<html><body><div class="logo"><img '
+        f'src="logo.png"/></div><main><article>{body}</article>'
+        "</main></body></html>"
+    )
     return tmp_path, html
 
 
@@ -97,9 +112,17 @@ def test_source_figures_counts_cells_and_directives(tmp_path: Path) -> None:
     assert names == ["fig-first", "fig-static"]
 
 
-def test_complete_page_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    root, html = _book(tmp_path, [_figure("fig-first", True, "First."), _figure(None, True, "Second."),
-                                  _figure("fig-static", True, "A static figure.")])
+def test_complete_page_passes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, html = _book(
+        tmp_path,
+        [
+            _figure("fig-first", True, "First."),
+            _figure(None, True, "Second."),
+            _figure("fig-static", True, "A static figure."),
+        ],
+    )
     reports = check_figures.check_book(root, html)
     assert [r.page for r in reports] == ["intro", "notebooks/ch"]
     assert all(r.errors == [] for r in reports), [r.errors for r in reports]
@@ -107,20 +130,35 @@ def test_complete_page_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "all 3 figures of 2 pages" in capsys.readouterr().out
 
 
-def test_figure_drawn_nowhere_fails_naming_the_chapter(tmp_path: Path,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
-    # What MPLBACKEND=Agg did: the cell's figure never reached the notebook, so myst-nb rendered no
-    # <figure> at all. The logo image outside <main> must not make up for it.
-    root, html = _book(tmp_path, [_figure(None, True, "Second."), _figure("fig-static", True, "A static.")])
+def test_figure_drawn_nowhere_fails_naming_the_chapter(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # What MPLBACKEND=Agg did: the cell's figure never reached the notebook, so myst-nb
+    # rendered no <figure> at all. The logo image outside <main> must not make up for
+    # it.
+    root, html = _book(
+        tmp_path,
+        [_figure(None, True, "Second."), _figure("fig-static", True, "A static.")],
+    )
     assert check_figures.main(["check", str(root), str(html)]) == 1
     err = capsys.readouterr().err
     assert "notebooks/ch: figure 'fig-first' is not in the HTML" in err
-    assert "notebooks/ch: 2 figures with an image in the HTML, 3 figure directives" in err
+    assert (
+        "notebooks/ch: 2 figures with an image in the HTML, 3 figure directives" in err
+    )
 
 
-def test_caption_without_image_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    root, html = _book(tmp_path, [_figure("fig-first", True, "First."), _figure(None, False, "Second."),
-                                  _figure("fig-static", True, "A static figure.")])
+def test_caption_without_image_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, html = _book(
+        tmp_path,
+        [
+            _figure("fig-first", True, "First."),
+            _figure(None, False, "Second."),
+            _figure("fig-static", True, "A static figure."),
+        ],
+    )
     assert check_figures.main(["check", str(root), str(html)]) == 1
     err = capsys.readouterr().err
     assert "notebooks/ch: figure '?' (Fig. 1 Second.) has no image" in err
@@ -133,9 +171,12 @@ def test_missing_page_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert "notebooks/ch: no rendered page" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("chapter", sorted((ROOT / "notebooks").glob("*.md")), ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "chapter", sorted((ROOT / "notebooks").glob("*.md")), ids=lambda p: p.stem
+)
 def test_chapter_setup_selects_inline_backend(chapter: Path) -> None:
-    """With MPLBACKEND=Agg exported, figures reach the notebook only if the inline backend is chosen."""
+    """With MPLBACKEND=Agg exported, figures reach the notebook only if the inline
+    backend is chosen."""
     import jupytext
 
     nb = jupytext.read(chapter)

@@ -66,13 +66,16 @@ def test_sierpinski_carpet_dimension():
 
 
 def _edges(length: int, nb: int) -> list[int]:
-    """First pixel of each box: pixel r is in box k when its centre r + 1/2 lies in
-    [k L / nb, (k + 1) L / nb); a centre exactly on an edge goes to the box nearer the middle."""
+    """First pixel of each box: pixel r is in box k when its centre r + 1/2 lies in [k L
+    / nb, (k + 1) L / nb); a centre exactly on an edge goes to the box nearer the
+    middle."""
     out = []
     for k in range(nb + 1):
         e = k * length / nb - 0.5  # pixels r >= e have centres at or beyond the edge
         first = int(np.ceil(e))
-        if first == e and 2 * k > nb:  # a centre on this edge stays in the lower (middle-ward) box
+        if (
+            first == e and 2 * k > nb
+        ):  # a centre on this edge stays in the lower (middle-ward) box
             first += 1
         out.append(min(max(first, 0), length))
     return out
@@ -86,10 +89,21 @@ def test_box_counts_vectorised_matches_loop_over_tiling_boxes():
         nh, nw = B.boxes_per_side(m.shape, [s])[0]
         assert nw % 2 == 1 and abs(nw - 37 / s) <= 1
         eh, ew = _edges(50, nh), _edges(37, nw)
-        loop = sum(m[eh[a]:eh[a + 1], ew[b]:ew[b + 1]].any() for a in range(nh) for b in range(nw))
+        loop = sum(
+            m[eh[a] : eh[a + 1], ew[b] : ew[b + 1]].any()
+            for a in range(nh)
+            for b in range(nw)
+        )
         assert B.box_counts(m, [s])[0] == loop
         # every pixel is in exactly one box
-        assert sum((eh[a + 1] - eh[a]) * (ew[b + 1] - ew[b]) for a in range(nh) for b in range(nw)) == 50 * 37
+        assert (
+            sum(
+                (eh[a + 1] - eh[a]) * (ew[b + 1] - ew[b])
+                for a in range(nh)
+                for b in range(nw)
+            )
+            == 50 * 37
+        )
 
 
 def test_pooled_fit_recovers_common_slope():
@@ -104,20 +118,27 @@ def test_pooled_fit_recovers_common_slope():
 
 @pytest.mark.parametrize("n", [129, 257, 1000])
 def test_anti_diagonal_has_dimension_one_like_the_diagonal(n):
-    """Before: the anti-diagonal gave 0.928 +- 0.015 (129), 0.942 (257), 0.958 (1000) while the
-    diagonal gave 1.000: pixel centres on a box edge all went to the higher box."""
+    """Before: the anti-diagonal gave 0.928 +- 0.015 (129), 0.942 (257), 0.958 (1000)
+    while the diagonal gave 1.000: pixel centres on a box edge all went to the higher
+    box."""
     d = np.eye(n, dtype=bool)
     for m in (d, d[:, ::-1]):
         fit = B.box_dimension_2d(m)
         assert abs(fit.alpha - 1.0) < 1e-12, (n, fit)
-        assert B.box_counts(m, fit.sizes).tolist() == B.boxes_per_side(m.shape, fit.sizes)[:, 0].tolist()
+        assert (
+            B.box_counts(m, fit.sizes).tolist()
+            == B.boxes_per_side(m.shape, fit.sizes)[:, 0].tolist()
+        )
 
 
 @pytest.mark.parametrize("shape", [(129, 129), (300, 300), (301, 200), (100, 157)])
 def test_filled_rectangle_and_axis_lines_are_exact_at_any_side(shape):
     full = np.ones(shape, bool)
     nb = B.boxes_per_side(shape, B.default_sizes(shape))
-    assert B.box_counts(full, B.default_sizes(shape)).tolist() == (nb[:, 0] * nb[:, 1]).tolist()
+    assert (
+        B.box_counts(full, B.default_sizes(shape)).tolist()
+        == (nb[:, 0] * nb[:, 1]).tolist()
+    )
     assert abs(B.box_dimension_2d(full).alpha - 2.0) < 1e-12
     for r in (0, shape[0] // 2, shape[0] - 1):
         line = np.zeros(shape, bool)
@@ -126,9 +147,15 @@ def test_filled_rectangle_and_axis_lines_are_exact_at_any_side(shape):
 
 
 @settings(max_examples=25, deadline=None)
-@given(h=st.integers(9, 140), w=st.integers(9, 140), density=st.floats(0.001, 0.3),
-       seed=st.integers(0, 2**32 - 1))
-def test_box_counts_are_invariant_under_mirror_rotation_and_transpose(h, w, density, seed):
+@given(
+    h=st.integers(9, 140),
+    w=st.integers(9, 140),
+    density=st.floats(0.001, 0.3),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_box_counts_are_invariant_under_mirror_rotation_and_transpose(
+    h, w, density, seed
+):
     rng = np.random.default_rng(seed)
     m = rng.random((h, w)) < density
     m[rng.integers(h), rng.integers(w)] = True
@@ -152,16 +179,21 @@ def test_non_integer_sizes_raise():
         B.box_dimension_2d(m, sizes=[2.7, 5.5, 8.9])
     with pytest.raises(ValueError, match="sizes"):
         B.box_levels(m.shape, [2.5])
-    assert B.box_dimension_2d(m, sizes=[2.0, 4.0, 8.0]).alpha == 1.0  # whole floats are fine
+    assert (
+        B.box_dimension_2d(m, sizes=[2.0, 4.0, 8.0]).alpha == 1.0
+    )  # whole floats are fine
 
 
-@pytest.mark.parametrize("bad, name", [
-    (lambda: B.edges_2d(np.zeros(5)), "image"),
-    (lambda: B.edges_2d(np.array([[np.nan, 1.0], [1.0, 1.0]])), "NaN"),
-    (lambda: B.box_counts(np.ones((4, 4), bool), [0]), "sizes"),
-    (lambda: B.box_counts(np.ones((4, 4), bool), []), "sizes"),
-    (lambda: B.default_sizes((4, 4)), "box size"),
-])
+@pytest.mark.parametrize(
+    "bad, name",
+    [
+        (lambda: B.edges_2d(np.zeros(5)), "image"),
+        (lambda: B.edges_2d(np.array([[np.nan, 1.0], [1.0, 1.0]])), "NaN"),
+        (lambda: B.box_counts(np.ones((4, 4), bool), [0]), "sizes"),
+        (lambda: B.box_counts(np.ones((4, 4), bool), []), "sizes"),
+        (lambda: B.default_sizes((4, 4)), "box size"),
+    ],
+)
 def test_bad_input_raises(bad, name):
     with pytest.raises(ValueError, match=name):
         bad()

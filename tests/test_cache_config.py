@@ -1,4 +1,4 @@
-"""The FRACTAL_SCALE switch, the cache location, and the atomic, pickle-free result cache."""
+"""The FRACTAL_SCALE switch, the cache location and the atomic, pickle-free cache."""
 
 from __future__ import annotations
 
@@ -12,11 +12,18 @@ from fractal_lib.core import cache as C
 from fractal_lib.core import config
 
 
-# --------------------------------------------------------------------------- FRACTAL_SCALE
-@pytest.mark.parametrize("value, expected", [
-    ("smoke", "smoke"), ("book", "book"), ("paper", "paper"), (" Paper ", "paper"),
-    ("SMOKE", "smoke"), ("", "book"),
-])
+# ------------------------------------------------------------------------ FRACTAL_SCALE
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("smoke", "smoke"),
+        ("book", "book"),
+        ("paper", "paper"),
+        (" Paper ", "paper"),
+        ("SMOKE", "smoke"),
+        ("", "book"),
+    ],
+)
 def test_scale_parsing(monkeypatch, value, expected):
     monkeypatch.setenv("FRACTAL_SCALE", value)
     assert config.get_scale() == expected
@@ -45,7 +52,7 @@ def test_by_scale(monkeypatch):
         config.by_scale(1, 2, 3, scale="huge")
 
 
-# --------------------------------------------------------------------------- cache location
+# ----------------------------------------------------------------------- cache location
 def test_fractal_cache_dir_respected(monkeypatch, tmp_path):
     target = tmp_path / "somewhere" / "cache"
     monkeypatch.setenv("FRACTAL_CACHE_DIR", str(target))
@@ -65,7 +72,7 @@ def test_default_cache_dir_in_checkout_is_ignored_by_git(monkeypatch):
         assert ".fractal_cache/" in (root / ".gitignore").read_text().split()
 
 
-# --------------------------------------------------------------------------- atomic writes
+# ------------------------------------------------------------------------ atomic writes
 def test_atomic_save_leaves_no_tmp_files(tmp_path):
     arrays = {"a": np.arange(5), "b": np.linspace(0, 1, 3)}
     C.save_npz(tmp_path / "x.npz", arrays)
@@ -97,7 +104,7 @@ def test_load_npz_never_unpickles(tmp_path):
         C.load_npz(p)
 
 
-# --------------------------------------------------------------------------- ResultCache
+# -------------------------------------------------------------------------- ResultCache
 def test_cached_computes_once_then_reads_back(tmp_path):
     rc = C.ResultCache(tmp_path)
     calls = []
@@ -107,13 +114,19 @@ def test_cached_computes_once_then_reads_back(tmp_path):
         return {"v": np.arange(4) * 1.5}
 
     first = rc.cached("thing", {"eps": 0.2, "n": 3}, "v1", compute)
-    second = rc.cached("thing", {"n": 3, "eps": 0.2}, "v1", compute)  # key order irrelevant
+    second = rc.cached(
+        "thing", {"n": 3, "eps": 0.2}, "v1", compute
+    )  # key order irrelevant
     assert len(calls) == 1
     np.testing.assert_array_equal(first["v"], second["v"])
     key = C.make_key("thing", {"eps": 0.2, "n": 3}, "v1")
     meta = json.loads((tmp_path / f"{key}.json").read_text())
-    assert meta == {"name": "thing", "params": {"eps": 0.2, "n": 3}, "version": "v1",
-                    "arrays": {"v": ["<f8", [4]]}}
+    assert meta == {
+        "name": "thing",
+        "params": {"eps": 0.2, "n": 3},
+        "version": "v1",
+        "arrays": {"v": ["<f8", [4]]},
+    }
     rc.cached("thing", {"eps": 0.2, "n": 4}, "v1", compute)  # other parameters
     rc.cached("thing", {"eps": 0.2, "n": 3}, "v2", compute)  # other code version
     assert len(calls) == 3

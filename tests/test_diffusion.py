@@ -9,7 +9,9 @@ from fractal_lib.diffusion import msd as D
 
 
 def test_fft_msd_equals_direct_definition():
-    x = D.brownian(300, 4, seed=1) + 1e3  # a large offset must not spoil the FFT formula
+    x = (
+        D.brownian(300, 4, seed=1) + 1e3
+    )  # a large offset must not spoil the FFT formula
     lags, fast = D.tamsd(x)
     _, slow = D.tamsd_direct(x)
     np.testing.assert_allclose(fast, slow, rtol=1e-9)
@@ -19,7 +21,7 @@ def test_windows_equal_single_windows():
     x = D.brownian(500, 3, seed=2)
     tw, lags, msd = D.tamsd_windows(x, 120, stride=70, lags=np.arange(1, 60))
     for k, t in enumerate(tw):
-        _, ref = D.tamsd_direct(x[t:t + 120], lags=lags)
+        _, ref = D.tamsd_direct(x[t : t + 120], lags=lags)
         np.testing.assert_allclose(msd[k], ref, rtol=1e-9)
 
 
@@ -29,7 +31,9 @@ def test_fbm_slope_is_two_h(hurst):
     lags, msd = D.tamsd(x, lags=np.arange(1, 200))
     fit = D.fit_alpha(lags, msd, rmse_max=D.RMSE_RULE)
     assert abs(fit.alpha - 2 * hurst) < 0.06
-    assert fit.rule_met and fit.tau0 == 1.0  # a single power law: the rule accepts the whole range
+    assert (
+        fit.rule_met and fit.tau0 == 1.0
+    )  # a single power law: the rule accepts the whole range
 
 
 def test_brownian_and_ballistic_slopes():
@@ -77,14 +81,18 @@ def test_path_dimension_line_and_random_walk():
     assert df == pytest.approx(1.0, abs=1e-3)
     walk = D.brownian(1000, 20, seed=5)  # many coordinates: |x_j - x_i|^2 self-averages
     step = np.mean(np.linalg.norm(np.diff(walk, axis=0), axis=1))
-    df, lam, _ = D.path_dimension(D.contour_vs_distance(walk), s_min=10 * step, s_max=300 * step)
+    df, lam, _ = D.path_dimension(
+        D.contour_vs_distance(walk), s_min=10 * step, s_max=300 * step
+    )
     assert df == pytest.approx(2.0, abs=0.1)
 
 
 def test_msl_mean_square_vs_square_of_mean():
     rng = np.random.default_rng(1)
     x = D.brownian(400, 2, seed=6)
-    loss = rng.normal(size=400)  # loss independent of position: MSL = 2 var at every distance
+    loss = rng.normal(
+        size=400
+    )  # loss independent of position: MSL = 2 var at every distance
     ms = D.msl_vs_distance(x, loss, n_bins=10)
     big = ms.counts > 500
     np.testing.assert_allclose(ms.r2[big], 2 * np.var(loss), rtol=0.15)
@@ -98,7 +106,10 @@ def test_transverse_self_similar_vs_self_affine():
     rng = np.random.default_rng(8)
     drift = np.cumsum(np.column_stack([np.ones(20000), rng.normal(size=20000)]), axis=0)
     # ballistic along x, diffusive across: h^2 ~ n, r^2 ~ n^2 -> slope 1/2 (self-affine)
-    assert abs(D.transverse_scaling(drift, [10, 30, 100, 300, 1000], 300).slope - 0.5) < 0.1
+    assert (
+        abs(D.transverse_scaling(drift, [10, 30, 100, 300, 1000], 300).slope - 0.5)
+        < 0.1
+    )
 
 
 def test_validation_and_determinism():
@@ -110,4 +121,6 @@ def test_validation_and_determinism():
         D.fbm(10, 1.2)
     with pytest.raises(ValueError, match="x must be finite"):
         D.tamsd(np.array([0.0, math.nan, 1.0]))
-    np.testing.assert_array_equal(D.fbm(100, 0.6, 2, seed=9), D.fbm(100, 0.6, 2, seed=9))
+    np.testing.assert_array_equal(
+        D.fbm(100, 0.6, 2, seed=9), D.fbm(100, 0.6, 2, seed=9)
+    )

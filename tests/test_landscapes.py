@@ -1,4 +1,4 @@
-"""Loss, gradient and curvature of the cosine-perturbed quadratics, and their convexity facts."""
+"""Loss, gradient, curvature and convexity of the cosine-perturbed quadratics."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import pytest
 from fractal_lib.boundaries import _gd_kernels as K
 from fractal_lib.boundaries import landscapes as L
 
-H = 1e-6  # central-difference step; error O(H^2 f''') + O(ulp/H), well under the tolerances
+H = 1e-6  # central-difference step; error O(H^2 f''') + O(ulp/H), below the tolerances
 
 
 def fd_grad(ls: L.Landscape, x: np.ndarray) -> np.ndarray:
-    """Central differences of ls.loss, coordinate by coordinate (x has shape (n, dim))."""
+    """Central differences of ls.loss, coordinate by coordinate (x: shape (n, dim))."""
     g = np.empty_like(x)
     for i in range(x.shape[-1]):
         e = np.zeros(x.shape[-1])
@@ -64,13 +64,21 @@ def test_loss_matches_paper_formula_and_kernel(ls):
 
 @pytest.mark.parametrize("kind", ["quadratic", "additive", "multiplicative"])
 def test_grad_matches_finite_differences_3d(kind):
-    """Eq. (10) (separable additive) and Eq. (11) (non-separable multiplicative) at d = 3."""
-    ls = L.landscape(kind, eps=0.15, lam=0.4, dim=3) if kind != "quadratic" else L.quadratic(3)
+    """Eq. (10) (additive, separable) and Eq. (11) (multiplicative), at d = 3."""
+    ls = (
+        L.landscape(kind, eps=0.15, lam=0.4, dim=3)
+        if kind != "quadratic"
+        else L.quadratic(3)
+    )
     rng = np.random.default_rng(1)
     x = rng.uniform(-1.5, 1.5, size=(64, 3))
     q = np.sum(x**2, axis=-1)
     cs = np.sum(np.cos(2 * np.pi * x / 0.4), axis=-1)
-    expected = {"quadratic": q, "additive": q + 0.15 * cs, "multiplicative": q * (1 + 0.15 * cs)}
+    expected = {
+        "quadratic": q,
+        "additive": q + 0.15 * cs,
+        "multiplicative": q * (1 + 0.15 * cs),
+    }
     np.testing.assert_allclose(ls.loss(x), expected[kind], rtol=1e-13)
     ana = ls.grad(x)
     assert ana.shape == x.shape
@@ -84,7 +92,10 @@ def test_multiplicative_is_not_separable():
     b = ls.grad(np.array([0.3, 0.4, 0.55]))
     assert abs(a[0] - b[0]) > 1e-3
     add = L.additive(0.2, 0.1, dim=3)
-    assert add.grad(np.array([0.3, 0.4, 0.5]))[0] == add.grad(np.array([0.3, 0.4, 0.55]))[0]
+    assert (
+        add.grad(np.array([0.3, 0.4, 0.5]))[0]
+        == add.grad(np.array([0.3, 0.4, 0.55]))[0]
+    )
 
 
 @pytest.mark.parametrize("ls", ONE_D, ids=lambda ls: f"{ls.kind}-{ls.eps}")
@@ -102,12 +113,14 @@ def test_curvature_needs_dim_1():
 
 @pytest.mark.parametrize("side", [-1, 1])
 def test_additive_convexity_threshold(side):
-    """f_+ is convex iff eps / lam^2 <= 1/(2 pi^2) (its curvature minimum is 2 - eps k^2)."""
+    """f_+ is convex iff eps / lam^2 <= 1/(2 pi^2) (minimum curvature 2 - eps k^2)."""
     lam = 0.1
     eps = L.CONVEXITY_THRESHOLD * lam**2 * (1 + side * 1e-3)
     ls = L.additive(eps, lam)
     assert ls.is_convex is (side < 0)
-    x = np.linspace(-lam, lam, 200_001)  # one period around x = 0, where the minimum sits
+    x = np.linspace(
+        -lam, lam, 200_001
+    )  # one period around x = 0, where the minimum sits
     fpp = ls.curvature(x)
     assert bool(fpp.min() >= 0) is (side < 0)
     assert fpp.min() == pytest.approx(2 - eps * (2 * np.pi / lam) ** 2, abs=1e-9)
@@ -125,10 +138,13 @@ def test_two_cosine_convexity_boundary(eps1):
     lam1, lam2 = 0.3, 0.5
     e2 = float(L.convexity_boundary_two_cosine(np.array([eps1]), lam1, lam2)[0])
     assert 0 < e2 < 2 / (2 * np.pi / lam2) ** 2 + 1e-12
-    # f'' has period 1.5 (lcm of 0.3 and 0.5): a dense scan of one period is an independent check
+    # f'' has period 1.5 (lcm of 0.3 and 0.5): a dense scan of one period is an
+    # independent check
     x = np.linspace(0.0, 1.5, 300_001)
     at = L.two_cosine(eps1, lam1, e2, lam2)
-    assert L.min_curvature_two_cosine(eps1, lam1, e2, lam2) == pytest.approx(0.0, abs=1e-7)
+    assert L.min_curvature_two_cosine(eps1, lam1, e2, lam2) == pytest.approx(
+        0.0, abs=1e-7
+    )
     assert at.curvature(x).min() == pytest.approx(0.0, abs=1e-6)
     above = L.two_cosine(eps1, lam1, e2 * 1.001, lam2)
     below = L.two_cosine(eps1, lam1, e2 * 0.999, lam2)
@@ -146,17 +162,19 @@ def test_two_cosine_boundary_nan_when_first_cosine_alone_is_nonconvex():
 
 
 def test_fmax_nonconvexity_eps_formula():
-    """Eq. (S3): eps = lam^2 / (2 pi^2 f_max), where Eq. (S2) 2 - eps f_max k^2 vanishes."""
+    """Eq. (S3): eps = lam^2 / (2 pi^2 f_max), where 2 - eps f_max k^2 (S2) is 0."""
     lam = np.array([0.01, 0.1, 0.5, 1.0])
     for f_max in (1e3, 1e6):
         eps = L.fmax_nonconvexity_eps(lam, f_max)
         np.testing.assert_allclose(eps, lam**2 / (2 * np.pi**2 * f_max), rtol=1e-15)
-        np.testing.assert_allclose(2 - eps * f_max * (2 * np.pi / lam) ** 2, 0.0, atol=1e-12)
+        np.testing.assert_allclose(
+            2 - eps * f_max * (2 * np.pi / lam) ** 2, 0.0, atol=1e-12
+        )
 
 
 @pytest.mark.parametrize("factor,convex", [(0.5, True), (2.0, False)])
 def test_fmax_nonconvexity_is_the_visible_convexity_edge(factor, convex):
-    """Within |x| < sqrt(f_max), f_x is convex below the S3 amplitude and not above it."""
+    """Within |x| < sqrt(f_max), f_x is convex below the S3 amplitude, not above it."""
     lam, f_max = 0.5, 1e3
     eps = factor * float(L.fmax_nonconvexity_eps(lam, f_max))
     x = np.linspace(-math.sqrt(f_max), math.sqrt(f_max), 400_001)

@@ -1,4 +1,5 @@
-"""The package layout of issue 13: concept subpackages, imports one way, lazy re-exports."""
+"""The package layout of issue 13: concept subpackages, imports one way, lazy
+re-exports."""
 
 from __future__ import annotations
 
@@ -14,11 +15,22 @@ import fractal_lib
 
 PKG = Path(fractal_lib.__file__).resolve().parent
 REPO = PKG.parent
-SUBPACKAGES = ["core", "boundaries", "surfaces", "diffusion", "multifractal", "dynamical", "nets", "papers"]
+SUBPACKAGES = [
+    "core",
+    "boundaries",
+    "surfaces",
+    "diffusion",
+    "multifractal",
+    "dynamical",
+    "nets",
+    "papers",
+]
 
 
 def test_imports_run_one_way():
-    spec = importlib.util.spec_from_file_location("check_layers", REPO / ".ci" / "check_layers.py")
+    spec = importlib.util.spec_from_file_location(
+        "check_layers", REPO / ".ci" / "check_layers.py"
+    )
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     found = mod.arrows(PKG)
@@ -28,21 +40,36 @@ def test_imports_run_one_way():
 
 
 def test_no_flat_modules_left():
-    assert sorted(p.name for p in PKG.glob("*.py")) == ["__init__.py", "_numba.py", "_version.py"]
+    assert sorted(p.name for p in PKG.glob("*.py")) == [
+        "__init__.py",
+        "_numba.py",
+        "_version.py",
+    ]
 
 
 @pytest.mark.parametrize("sub", SUBPACKAGES)
 def test_importing_a_subpackage_imports_no_module_of_it(sub):
-    code = (f"import sys, fractal_lib.{sub} as p; "
-            "print('torch' in sys.modules, 'numba' in sys.modules, "
-            f"sorted(m for m in sys.modules if m.startswith('fractal_lib.{sub}.')))")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    code = (
+        f"import sys, fractal_lib.{sub} as p; "
+        "print('torch' in sys.modules, 'numba' in sys.modules, "
+        f"sorted(m for m in sys.modules if m.startswith('fractal_lib.{sub}.')))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout.split(maxsplit=2)
     assert out[:2] == ["False", "False"]
-    # fractal_lib itself reads the scale (core.config); core's __init__ uses core.exports
-    expected = "['fractal_lib.core.config', 'fractal_lib.core.exports']" if sub == "core" else "[]"
+    # fractal_lib itself reads the scale (core.config); core's __init__ uses
+    # core.exports
+    expected = (
+        "['fractal_lib.core.config', 'fractal_lib.core.exports']"
+        if sub == "core"
+        else "[]"
+    )
     assert out[2].strip() == expected
 
 

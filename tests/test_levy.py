@@ -17,8 +17,12 @@ def test_density_matches_scipy(alpha):
 
 def test_gaussian_limit_and_normalisation():
     z = np.linspace(-6, 6, 13)
-    np.testing.assert_allclose(levy.sas_pdf(z, 2.0, gamma=0.5), stats.norm.pdf(z, 0, 0.5 * np.sqrt(2)),
-                               rtol=1e-6, atol=1e-12)
+    np.testing.assert_allclose(
+        levy.sas_pdf(z, 2.0, gamma=0.5),
+        stats.norm.pdf(z, 0, 0.5 * np.sqrt(2)),
+        rtol=1e-6,
+        atol=1e-12,
+    )
     x = np.linspace(-400, 400, 400_001)
     assert np.trapezoid(levy.sas_pdf(x, 1.3), x) == pytest.approx(1.0, abs=2e-3)
 
@@ -49,8 +53,12 @@ def test_cf_estimator_and_gaussian_data():
     with pytest.warns(EstimatorWarning, match="Gaussian end"):
         fit = levy.fit_sas(g)
     assert fit.alpha > 1.9
-    assert fit.at_bound and fit.alpha_ci[1] == 2.0  # one-sided interval, closed at alpha = 2
-    assert fit.vuong_p > 0.01 or fit.llr_gaussian < 5  # no evidence against the Gaussian
+    assert (
+        fit.at_bound and fit.alpha_ci[1] == 2.0
+    )  # one-sided interval, closed at alpha = 2
+    assert (
+        fit.vuong_p > 0.01 or fit.llr_gaussian < 5
+    )  # no evidence against the Gaussian
 
 
 def test_validation_and_determinism():
@@ -60,4 +68,6 @@ def test_validation_and_determinism():
         levy.fit_sas(np.ones(100), method="x")
     with pytest.raises(ValueError, match="all-NaN"):
         levy.fit_sas(np.full(100, np.nan))
-    np.testing.assert_array_equal(levy.sample_sas(1.2, 10, seed=3), levy.sample_sas(1.2, 10, seed=3))
+    np.testing.assert_array_equal(
+        levy.sample_sas(1.2, 10, seed=3), levy.sample_sas(1.2, 10, seed=3)
+    )

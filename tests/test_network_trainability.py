@@ -51,7 +51,9 @@ def test_kernel_tanh_is_accurate():
     X, y, W1, W2 = prob.arrays()
     for scale in (1e-8, 1.0, 30.0):  # tiny, ordinary and saturated pre-activations
         loss, _, _ = NT.loss_and_grad(prob, W1 * scale, W2)
-        assert loss == pytest.approx(NT.forward_loss("tanh", X, y, W1 * scale, W2), rel=1e-13)
+        assert loss == pytest.approx(
+            NT.forward_loss("tanh", X, y, W1 * scale, W2), rel=1e-13
+        )
 
 
 def test_grid_point_equals_single_network_run():
@@ -69,7 +71,9 @@ def test_kernel_agrees_with_plain_numpy_reference():
     lr1 = np.array([0.01, 1.0, 30.0, 1e3, 1e5, 0.5])
     lr2 = np.array([0.01, 3.0, 0.1, 1e4, 1e-2, 50.0])
     m, steps = NT.run_points(prob, lr1, lr2, steps=25, parallel=False)
-    ref = [NT.reference_run(prob, a, b, steps=25) for a, b in zip(lr1, lr2, strict=True)]
+    ref = [
+        NT.reference_run(prob, a, b, steps=25) for a, b in zip(lr1, lr2, strict=True)
+    ]
     np.testing.assert_allclose(m, ref, rtol=1e-9)
     assert np.all(np.sign(m) == np.sign(ref))
     assert np.all(steps <= 25) and np.any(steps < 25)  # divergent runs stop early
@@ -82,8 +86,11 @@ def test_measure_matches_trajectory_definition():
         assert m == NT.convergence_measure(losses)
         assert (m < 0) == (np.mean(np.minimum(losses[-20:] / losses[0], 1e6)) < 1)
     assert NT.convergence_measure(np.array([2.0, 1.0, 0.5])) == pytest.approx(-1.75)
-    # diverged: sum of the inverses, non-finite losses count as 1e6 (then divided by v0 = 1)
-    assert NT.convergence_measure(np.array([1.0, 4.0, np.inf])) == pytest.approx(1 + 0.25 + 1e-6)
+    # diverged: sum of the inverses, non-finite losses count as 1e6 (then divided by v0
+    # = 1)
+    assert NT.convergence_measure(np.array([1.0, 4.0, np.inf])) == pytest.approx(
+        1 + 0.25 + 1e-6
+    )
 
 
 def test_offset_plane_modes():
@@ -94,8 +101,12 @@ def test_offset_plane_modes():
     b = NT.run_points(every, [0.3], [0.3], offset=[0.0], steps=20, parallel=False)[0]
     assert a[0] == b[0]
     for mode in (prob, every):
-        m = NT.run_points(mode, [0.3], [0.3], offset=[0.05], steps=20, parallel=False)[0][0]
-        assert m == pytest.approx(NT.reference_run(mode, 0.3, 0.3, offset=0.05, steps=20), rel=1e-9)
+        m = NT.run_points(mode, [0.3], [0.3], offset=[0.05], steps=20, parallel=False)[
+            0
+        ][0]
+        assert m == pytest.approx(
+            NT.reference_run(mode, 0.3, 0.3, offset=0.05, steps=20), rel=1e-9
+        )
 
 
 def test_windows_nest():
@@ -103,7 +114,9 @@ def test_windows_nest():
     xs, ys = root.coords(5)
     child = root.child(2, 1, zoom_log2=2)
     cx, cy = child.coords(5)
-    fine_x, fine_y = root.coords(7)  # the child's points are points of the 4x finer root grid
+    fine_x, fine_y = root.coords(
+        7
+    )  # the child's points are points of the 4x finer root grid
     assert np.all(np.isin(cx, fine_x)) and np.all(np.isin(cy, fine_y))
     assert np.all(np.isin(xs, fine_x))
     x0, x1, y0, y1 = child.bounds
@@ -138,7 +151,9 @@ def test_colour_values_per_sign_equalisation():
     m = np.array([-5.0, -1.0, -3.0, 2.0, 0.5, 10.0])
     c = NT.colour_values(m)
     assert np.all(c[m < 0] >= 0.25) and np.all(c[m > 0] <= -0.25)
-    assert c[0] == 1.0 and c[5] == -1.0  # slowest convergence / slowest divergence darkest
+    assert (
+        c[0] == 1.0 and c[5] == -1.0
+    )  # slowest convergence / slowest divergence darkest
 
 
 def test_same_seed_same_numbers_different_seed_different():
@@ -159,21 +174,24 @@ def test_lanes_refill_with_many_points():
     assert np.array_equal(par, ser)
 
 
-@pytest.mark.parametrize("call, name", [
-    (lambda p: NT.render(p, log2_res=0, cache=False), "log2_res"),
-    (lambda p: NT.render(p, log2_res=-2, cache=False), "log2_res"),
-    (lambda p: NT.Window((1.0, 0.0, 0.0, 1.0)), "x_max > x_min"),
-    (lambda p: NT.Window.from_bounds(0.0, 1.0, 2.0, 2.0), "y_max > y_min"),
-    (lambda p: NT.Window((0.0, np.inf, 0.0, 1.0)), "finite"),
-    (lambda p: NT.run_points(p, [np.nan], [1.0]), "lr1"),
-    (lambda p: NT.run_points(p, [1.0], [np.inf]), "lr2"),
-    (lambda p: NT.train_single(p, -1.0, 1.0), "lr1"),
-    (lambda p: NT.run_points(p, [1.0], [1.0], steps=0), "steps"),
-    (lambda p: NT.NetworkProblem("sigmoid"), "activation"),
-    (lambda p: NT.NetworkProblem(width=0), "width"),
-    (lambda p: NT.render(p, plane="nope", log2_res=2, cache=False), "plane"),
-    (lambda p: NT.line_slice(p, 0.0, (1.0, 0.0), cache=False), "x_range"),
-])
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda p: NT.render(p, log2_res=0, cache=False), "log2_res"),
+        (lambda p: NT.render(p, log2_res=-2, cache=False), "log2_res"),
+        (lambda p: NT.Window((1.0, 0.0, 0.0, 1.0)), "x_max > x_min"),
+        (lambda p: NT.Window.from_bounds(0.0, 1.0, 2.0, 2.0), "y_max > y_min"),
+        (lambda p: NT.Window((0.0, np.inf, 0.0, 1.0)), "finite"),
+        (lambda p: NT.run_points(p, [np.nan], [1.0]), "lr1"),
+        (lambda p: NT.run_points(p, [1.0], [np.inf]), "lr2"),
+        (lambda p: NT.train_single(p, -1.0, 1.0), "lr1"),
+        (lambda p: NT.run_points(p, [1.0], [1.0], steps=0), "steps"),
+        (lambda p: NT.NetworkProblem("sigmoid"), "activation"),
+        (lambda p: NT.NetworkProblem(width=0), "width"),
+        (lambda p: NT.render(p, plane="nope", log2_res=2, cache=False), "plane"),
+        (lambda p: NT.line_slice(p, 0.0, (1.0, 0.0), cache=False), "x_range"),
+    ],
+)
 def test_bad_input_raises_naming_the_parameter(call, name):
     prob = NT.NetworkProblem("tanh", **SMALL)
     with pytest.raises(ValueError, match=name):
@@ -190,4 +208,6 @@ def test_chapter_presets_nest_and_fit_the_box_counter():
         for f in dataclasses.fields(a):
             assert getattr(a, f.name) <= getattr(b, f.name), f.name
     for s in scales:  # every image is large enough for two box sizes and the zoom split
-        assert s.zoom_log2 <= s.zoom_log2_res and min(s.log2_res, s.offset_log2_res) >= 4
+        assert (
+            s.zoom_log2 <= s.zoom_log2_res and min(s.log2_res, s.offset_log2_res) >= 4
+        )

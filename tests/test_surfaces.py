@@ -1,4 +1,4 @@
-"""Fractional and multifractional Brownian surfaces, diamond-square, structure functions."""
+"""Fractional and multifractional Brownian surfaces, diamond-square, S2 functions."""
 
 import numpy as np
 import pytest
@@ -8,9 +8,13 @@ from fractal_lib.surfaces import fields as S
 
 @pytest.mark.parametrize("h", [0.3, 0.5, 0.7, 0.85])
 def test_fbm_structure_function_exponent_is_2h(h):
-    # ensemble-averaged S2(l) over 6 seeds: slope 2H within 0.04 (H = 0.85 uses the R = 2 embedding)
+    # ensemble-averaged S2(l) over 6 seeds: slope 2H within 0.04
+    # (H = 0.85 uses the R = 2 embedding)
     lags = [1, 2, 4, 8]
-    s2 = np.mean([S.structure_function(S.fbm_surface(128, h, seed=s), lags) for s in range(6)], axis=0)
+    s2 = np.mean(
+        [S.structure_function(S.fbm_surface(128, h, seed=s), lags) for s in range(6)],
+        axis=0,
+    )
     slope = np.polyfit(np.log(lags), np.log(s2), 1)[0]
     assert abs(slope / 2 - h) < 0.04
 
@@ -18,7 +22,9 @@ def test_fbm_structure_function_exponent_is_2h(h):
 def test_fbm_variogram_has_unit_square_amplitude():
     # E[(B(u) - B(v))^2] = |u - v|^{2H}: one pixel of a 129 grid is 1/128
     h, n = 0.5, 129
-    s1 = np.mean([S.structure_function(S.fbm_surface(n, h, seed=s), [1])[0] for s in range(8)])
+    s1 = np.mean(
+        [S.structure_function(S.fbm_surface(n, h, seed=s), [1])[0] for s in range(8)]
+    )
     assert s1 == pytest.approx((1 / (n - 1)) ** (2 * h), rel=0.05)
 
 
@@ -42,7 +48,8 @@ def test_mbm_ly_gong_patches():
     n = 256
     hmap = S.ly_gong_hurst(n)
     f = S.mbm_surface(n, hmap, seed=0, n_levels=12)
-    # rough patch around x = 3n/4, y = 0 (H ~ 0.3) and smooth patch around x = n/4, y = 0 (H ~ 0.7)
+    # rough patch around x = 3n/4, y = 0 (H ~ 0.3) and smooth patch around
+    # x = n/4, y = 0 (H ~ 0.7)
     rough = S.hurst_exponent(f[0:40, 172:212], (1, 2, 4)).hurst
     smooth = S.hurst_exponent(f[0:40, 44:84], (1, 2, 4)).hurst
     assert rough < 0.4 < 0.6 < smooth
@@ -50,7 +57,10 @@ def test_mbm_ly_gong_patches():
 
 
 def test_mbm_constant_map_equals_fbm():
-    assert np.allclose(S.mbm_surface(64, lambda x, y: 0.4 + 0 * x, seed=2), S.fbm_surface(64, 0.4, seed=2))
+    assert np.allclose(
+        S.mbm_surface(64, lambda x, y: 0.4 + 0 * x, seed=2),
+        S.fbm_surface(64, 0.4, seed=2),
+    )
 
 
 def test_diamond_square_shape_roughness_and_seed():
@@ -63,15 +73,18 @@ def test_diamond_square_shape_roughness_and_seed():
     assert S.diamond_square(5, seed=0, water_level=-0.1).min() >= -0.1
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda: S.fbm_surface(64, 1.2, seed=0), "hurst"),
-    (lambda: S.fbm_surface(2, 0.5, seed=0), "n must"),
-    (lambda: S.fbm_surface(64, 0.5, seed=-1), "seed"),
-    (lambda: S.mbm_surface(32, np.full((32, 32), 1.5), seed=0), "hurst_map"),
-    (lambda: S.mbm_surface(32, np.full((16, 16), 0.5), seed=0), "shape"),
-    (lambda: S.diamond_square(0, seed=0), "n_levels"),
-    (lambda: S.structure_function(np.zeros((8, 8)), [9]), "lags"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: S.fbm_surface(64, 1.2, seed=0), "hurst"),
+        (lambda: S.fbm_surface(2, 0.5, seed=0), "n must"),
+        (lambda: S.fbm_surface(64, 0.5, seed=-1), "seed"),
+        (lambda: S.mbm_surface(32, np.full((32, 32), 1.5), seed=0), "hurst_map"),
+        (lambda: S.mbm_surface(32, np.full((16, 16), 0.5), seed=0), "shape"),
+        (lambda: S.diamond_square(0, seed=0), "n_levels"),
+        (lambda: S.structure_function(np.zeros((8, 8)), [9]), "lags"),
+    ],
+)
 def test_bad_input_raises(call, match):
     with pytest.raises(ValueError, match=match):
         call()

@@ -20,7 +20,9 @@ SUM16 = T.Criterion("sum", 1e16)
 MAX8 = T.Criterion("max", 1e8)
 ADD = L.additive(0.2, 0.1)
 MUL = L.multiplicative(0.2, 0.1)
-TWO = L.two_cosine(0.003, 0.3, 0.02, 0.5)  # non-convex: eps2 is above the convexity boundary
+TWO = L.two_cosine(
+    0.003, 0.3, 0.02, 0.5
+)  # non-convex: eps2 is above the convexity boundary
 
 
 # --------------------------------------------------------------------------- f = x^2
@@ -37,13 +39,13 @@ def s_star_sum(steps: int, bound: float) -> float:
 
 
 def s_star_max(steps: int, bound: float) -> float:
-    """(2s - 1)^(2k) > bound first happens within `steps` steps iff (2s - 1)^(2 steps) > bound."""
+    """(2s - 1)^(2k) > bound within `steps` steps iff (2s - 1)^(2 steps) > bound."""
     return (1 + bound ** (1 / (2 * steps))) / 2
 
 
 def test_s_star_tends_to_the_papers_boundary():
-    # The paper's boundary s = 1 (|1 - 2s| < 1) is the steps -> inf limit; a finite run with a
-    # finite bound puts it a little above 1.
+    # The paper's boundary s = 1 (|1 - 2s| < 1) is the steps -> inf limit; a finite run
+    # with a finite bound puts it a little above 1.
     a, b, c = (s_star_sum(n, 1e16) for n in (1000, 10_000, 100_000))
     assert 1 < c < b < a < 1.02
     assert 1 < s_star_max(100_000, 1e8) < s_star_max(1000, 1e8)
@@ -53,19 +55,25 @@ def test_s_star_tends_to_the_papers_boundary():
 @pytest.mark.parametrize("crit", [SUM16, MAX8, T.Criterion("max", 1e16)], ids=str)
 def test_quadratic_single_boundary_at_analytic_location(crit, method):
     grid = T.LRGrid(0.0, 1.5, 14)
-    res = T.sweep(L.quadratic(), grid, steps=1000, criterion=crit, method=method, cache=False)
+    res = T.sweep(
+        L.quadratic(), grid, steps=1000, criterion=crit, method=method, cache=False
+    )
     np.testing.assert_array_equal(res.counts(), np.ones(15, dtype=np.int64))
     with pytest.warns(EstimatorWarning, match="no level with more than one"):
         fit = res.dimension()  # a single boundary point: dimension 0, said in the note
     assert fit.alpha == 0.0 and fit.stderr == 0.0 and fit.note
-    s = s_star_sum(1000, crit.bound) if crit.kind == "sum" else s_star_max(1000, crit.bound)
+    s = (
+        s_star_sum(1000, crit.bound)
+        if crit.kind == "sum"
+        else s_star_max(1000, crit.bound)
+    )
     i = int(np.flatnonzero(res.diverged[1:] != res.diverged[:-1])[0])
     lrs = res.lrs
     assert not res.diverged[i] and res.diverged[i + 1]
     assert lrs[i] < s < lrs[i + 1], (lrs[i], s, lrs[i + 1])
 
 
-# --------------------------------------------------------------------------- plain-Python GD
+# ---------------------------------------------------------------------- plain-Python GD
 TWO_PI = 2.0 * math.pi
 
 
@@ -97,24 +105,36 @@ def py_grad(kind, x, e1, l1, e2, l2):
     if kind == "additive":
         return 2.0 * x - (TWO_PI * e1 / l1) * s1
     if kind == "multiplicative":
-        return 2.0 * x * (1.0 + e1 * _cos(TWO_PI * x / l1)) - x * x * (TWO_PI * e1 / l1) * s1
-    return 2.0 * x - (TWO_PI * e1 / l1) * s1 - (TWO_PI * e2 / l2) * _sin(TWO_PI * x / l2)
+        return (
+            2.0 * x * (1.0 + e1 * _cos(TWO_PI * x / l1))
+            - x * x * (TWO_PI * e1 / l1) * s1
+        )
+    return (
+        2.0 * x - (TWO_PI * e1 / l1) * s1 - (TWO_PI * e2 / l2) * _sin(TWO_PI * x / l2)
+    )
 
 
 def py_run(ls, lr, x0, steps, crit):
-    """Reference GD without early exit: (diverged, step at which the outcome became certain).
+    """Reference GD without early exit: (diverged, step where the outcome is certain).
 
-    Divergent: a non-finite iterate or loss (NaN/inf), the max criterion f > bound at some
-    step, or for the sum criterion a final sum of the `steps` losses >= bound. The step of
-    certainty mirrors the library's early exit: the sum can only drop by `slack` per remaining
-    step, so total >= bound + (steps - t) * slack settles it at step t.
+    Divergent: a non-finite iterate or loss (NaN/inf), the max criterion f > bound at
+    some step, or for the sum criterion a final sum of the `steps` losses >= bound. The
+    step of certainty mirrors the library's early exit: the sum can only drop by `slack`
+    per remaining step, so total >= bound + (steps - t) * slack settles it at step t.
     """
     p = (ls.kind, ls.eps, ls.lam, ls.eps2, ls.lam2)
     slack = max(0.0, -ls.loss_floor)
-    lr, x, total, decided = float(lr), float(x0), 0.0, 0  # Python floats: no numpy scalars
+    lr, x, total, decided = (
+        float(lr),
+        float(x0),
+        0.0,
+        0,
+    )  # Python floats: no numpy scalars
     for t in range(1, steps + 1):
         x = x - lr * py_grad(p[0], x, *p[1:])
-        if not math.isfinite(x):  # math.sin(inf) raises; the loss would be NaN/inf anyway
+        if not math.isfinite(
+            x
+        ):  # math.sin(inf) raises; the loss would be NaN/inf anyway
             return True, decided or t
         f = py_loss(p[0], x, *p[1:])
         total += f
@@ -193,19 +213,20 @@ def test_fast_matches_reference(ls, crit):
     fast = T.classify(ls, lrs, steps=300, criterion=crit, method="fast")
     flips = int(np.count_nonzero(fast.diverged != ref.diverged))
     if ls.kind == "additive":
-        # The fast kernel's polynomial sin/cos is within ~1 ulp of libm but not always equal;
-        # on chaotic runs next to the fractal boundary GD amplifies that last bit until the
-        # outcome can flip. Measured: 0 flips here (257 points, 300 steps), 0-2 on 4097
-        # points and ~0.04-0.1 % of 2**16 points, so allow a handful.
+        # The fast kernel's polynomial sin/cos is within ~1 ulp of libm but not always
+        # equal; on chaotic runs next to the fractal boundary GD amplifies that last bit
+        # until the outcome can flip. Measured: 0 flips here (257 points, 300 steps),
+        # 0-2 on 4097 points and ~0.04-0.1 % of 2**16 points, so allow a handful.
         assert flips <= 2
         return
     # quadratic has no trig; f_x at 257 points has no run chaotic enough to flip.
     assert flips == 0
     if ls.kind == "multiplicative" and crit.kind == "sum":
         # Divergent f_x runs pass |x| ~ 1e4 .. 1e8 before the losses sum to 1e16, where
-        # |2 pi x / lam| > 1.6e6 exceeds the fast kernel's exact Cody-Waite range: its sin/cos
-        # there are off by more than an ulp, so the super-exponential blow-up can take a step
-        # or two more or less. Bounded runs (and the max criterion, |x| < 1e4) are unaffected.
+        # |2 pi x / lam| > 1.6e6 exceeds the fast kernel's exact Cody-Waite range: its
+        # sin/cos there are off by more than an ulp, so the super-exponential blow-up
+        # can take a step or two more or less. Bounded runs (and the max criterion, |x|
+        # < 1e4) are unaffected.
         bounded = ~ref.diverged
         np.testing.assert_array_equal(fast.steps_run[bounded], ref.steps_run[bounded])
         assert np.max(np.abs(fast.steps_run - ref.steps_run)) <= 3
@@ -213,14 +234,14 @@ def test_fast_matches_reference(ls, crit):
     np.testing.assert_array_equal(fast.steps_run, ref.steps_run)
 
 
-# --------------------------------------------------------------------------- exact symmetries
+# --------------------------------------------------------------------- exact symmetries
 @pytest.mark.parametrize("b", [2.0, 4.0])
 @pytest.mark.parametrize("kind", ["additive", "multiplicative"])
 def test_renormalisation_identity(kind, b):
-    """Liu, Methods: x~ = x/b, f~ = f/zeta with zeta = b^2 keeps s, and maps
-    additive {eps, lam, x0} -> {eps/b^2, lam/b, x0/b}, multiplicative {eps, lam, x0} ->
-    {eps, lam/b, x0/b}. The loss scales by 1/b^2, so the max criterion's bound must scale
-    too. With b a power of two every rescaling is exact in floating point, so the GD
+    """Liu, Methods: x~ = x/b, f~ = f/zeta with zeta = b^2 keeps s, and maps additive
+    {eps, lam, x0} -> {eps/b^2, lam/b, x0/b}, multiplicative {eps, lam, x0} -> {eps,
+    lam/b, x0/b}. The loss scales by 1/b^2, so the max criterion's bound must scale too.
+    With b a power of two every rescaling is exact in floating point, so the GD
     trajectories are bit-for-bit x/b and the classification is identical."""
     lrs = T.LRGrid(0.0, 1.5, 10).values()
     base = L.landscape(kind, eps=0.2, lam=0.1)
@@ -234,56 +255,166 @@ def test_renormalisation_identity(kind, b):
         np.testing.assert_array_equal(a.steps_run, c.steps_run)
         assert 0 < a.diverged.sum() < lrs.size
     # and the unscaled bound is a different criterion: it must change something
-    wrong = T.classify(tilde, lrs, x0=1.0 / b, criterion=T.Criterion("max", 2.0), method="reference")
-    ok = T.classify(tilde, lrs, x0=1.0 / b, criterion=T.Criterion("max", 2.0 / b**2),
-                    method="reference")
+    wrong = T.classify(
+        tilde, lrs, x0=1.0 / b, criterion=T.Criterion("max", 2.0), method="reference"
+    )
+    ok = T.classify(
+        tilde,
+        lrs,
+        x0=1.0 / b,
+        criterion=T.Criterion("max", 2.0 / b**2),
+        method="reference",
+    )
     assert np.count_nonzero(wrong.diverged != ok.diverged) > 10
 
 
 @pytest.mark.parametrize("d", [2, 3, 4])
 def test_d_dim_additive_reduces_to_1d(d):
-    """Eq. (10) with x0 = ones(d)/d: every coordinate follows the 1-D map from 1/d and the loss
-    is d times the 1-D loss, so the max bound B becomes B/d."""
+    """Eq. (10) with x0 = ones(d)/d: every coordinate follows the 1-D map from 1/d and
+    the loss is d times the 1-D loss, so the max bound B becomes B/d."""
     lrs = T.LRGrid(0.0, 1.5, 10).values()
-    a = T.classify(L.additive(0.2, 0.1, dim=d), lrs, x0=np.ones(d) / d, criterion=MAX8,
-                   method="reference")
-    b = T.classify(L.additive(0.2, 0.1), lrs, x0=1.0 / d, criterion=T.Criterion("max", 1e8 / d),
-                   method="reference")
+    a = T.classify(
+        L.additive(0.2, 0.1, dim=d),
+        lrs,
+        x0=np.ones(d) / d,
+        criterion=MAX8,
+        method="reference",
+    )
+    b = T.classify(
+        L.additive(0.2, 0.1),
+        lrs,
+        x0=1.0 / d,
+        criterion=T.Criterion("max", 1e8 / d),
+        method="reference",
+    )
     agree = np.mean(a.diverged == b.diverged)
     if d in (2, 4):
-        # every coordinate runs the 1-D arithmetic exactly; the loss sums d equal terms, and
-        # for d = 2, 4 that sum is exactly d * term, so the comparison with B/d is exact
+        # every coordinate runs the 1-D arithmetic exactly; the loss sums d equal terms,
+        # and for d = 2, 4 that sum is exactly d * term, so the comparison with B/d is
+        # exact
         assert agree == 1.0
     else:
-        # y^2 + y^2 + y^2 can differ from 3 y^2 in the last bit; observed 100 % agreement
+        # y^2 + y^2 + y^2 can differ from 3 y^2 in the last bit; observed 100 %
+        # agreement
         assert agree >= 0.99
     assert 0 < a.diverged.sum() < lrs.size
 
 
 @pytest.mark.parametrize("d", [2, 3, 4])
 def test_d_dim_multiplicative_reduces_to_1d(d):
-    """Eq. (11) with all coordinates y: f = (1 + eps d cos(ky)) d y^2 and each coordinate moves
-    y <- y - s[2y(1 + eps d cos) - d y^2 eps k sin], which is the 1-D map of f_x with
-    eps' = eps d from x0 = 1/d; the loss is d times the 1-D loss (bound B -> B/d).
-    eps' <= 1 keeps both losses >= 0."""
+    """Eq. (11) with all coordinates y: f = (1 + eps d cos(ky)) d y^2 and each
+    coordinate moves y <- y - s[2y(1 + eps d cos) - d y^2 eps k sin], which is the 1-D
+    map of f_x with eps' = eps d from x0 = 1/d; the loss is d times the 1-D loss (bound
+    B -> B/d). eps' <= 1 keeps both losses >= 0."""
     eps = 0.2
     assert eps * d <= 1
     lrs = T.LRGrid(0.0, 1.5, 10).values()
-    a = T.classify(L.multiplicative(eps, 0.1, dim=d), lrs, x0=np.ones(d) / d, criterion=MAX8,
-                   method="reference")
-    b = T.classify(L.multiplicative(eps * d, 0.1), lrs, x0=1.0 / d,
-                   criterion=T.Criterion("max", 1e8 / d), method="reference")
+    a = T.classify(
+        L.multiplicative(eps, 0.1, dim=d),
+        lrs,
+        x0=np.ones(d) / d,
+        criterion=MAX8,
+        method="reference",
+    )
+    b = T.classify(
+        L.multiplicative(eps * d, 0.1),
+        lrs,
+        x0=1.0 / d,
+        criterion=T.Criterion("max", 1e8 / d),
+        method="reference",
+    )
     agree = np.mean(a.diverged == b.diverged)
     if d == 2:
         assert agree == 1.0  # every factor of 2 is exact: bit-identical trajectories
     else:
-        # q * k1 = (d y^2) (2 pi eps / lam) vs y^2 (2 pi eps d / lam) round differently, which
-        # chaotic runs may amplify; observed 100 % agreement on these 1025 points
+        # q * k1 = (d y^2) (2 pi eps / lam) vs y^2 (2 pi eps d / lam) round differently,
+        # which chaotic runs may amplify; observed 100 % agreement on these 1025 points
         assert agree >= 0.99
     assert 0 < a.diverged.sum() < lrs.size
 
 
-# --------------------------------------------------------------------------- box counting
+# ----------------------------------------------------------------------- NaN is bounded
+def np_max_test(kind, eps, lam, lrs, x0, bound, steps, order="kernel"):
+    """Liu 2024's own test (exp-3.py): divergent iff some loss ``f > bound`` (not NaN).
+
+    A vectorised numpy GD on the 1-D landscape, all ``steps`` steps for every learning
+    rate (the former ``liu2024._authors_test``). ``order="kernel"`` writes the phase and
+    the gradient factor as the kernels do (``2 pi x / lam``, ``2 pi eps / lam``);
+    ``order="k"`` as the former loop did (``k = 2 pi / lam``, then ``k x``, ``eps k``).
+    """
+    x = np.full(lrs.size, x0)
+    k = TWO_PI / lam
+    kg = TWO_PI * eps / lam
+    div = np.zeros(lrs.size, dtype=bool)
+    with np.errstate(all="ignore"):
+        for _ in range(steps):
+            u = TWO_PI * x / lam if order == "kernel" else k * x
+            s, c = np.sin(u), np.cos(u)
+            if order == "kernel":
+                g = 2.0 * x - kg * s
+                if kind == "multiplicative":
+                    g = 2.0 * x * (1.0 + eps * c) - x * x * kg * s
+            elif kind == "multiplicative":
+                g = 2 * x * (1 + eps * c) - x * x * eps * k * s
+            else:
+                g = 2 * x - eps * k * s
+            x = x - lrs * g
+            u = TWO_PI * x / lam if order == "kernel" else k * x
+            if kind == "multiplicative":
+                f = x * x * (1.0 + eps * np.cos(u))
+            else:
+                f = x * x + eps * np.cos(u)
+            div |= f > bound  # False for NaN
+    return div
+
+
+# Liu 2024 Fig. 4c's 1-D reduction at d (liu2024.reduced), checked on the chapter's
+# smoke grid (2**12 segments of [0, 1.5]) and its smoke dims.
+@pytest.mark.parametrize("d", [1, 2, 5, 10])
+@pytest.mark.parametrize("kind", ["additive", "multiplicative"])
+def test_nan_bounded_criterion_matches_numpy_loop(kind, d):
+    ls = L.additive(0.2, 0.1) if kind == "additive" else L.multiplicative(0.2 * d, 0.1)
+    lrs = T.LRGrid(0.0, 1.5, 12).values()
+    crit = T.Criterion("max", 1e8, nan="bounded")
+    ref = T.classify(ls, lrs, x0=1.0 / d, criterion=crit, method="reference")
+    exact = np_max_test(kind, ls.eps, ls.lam, lrs, 1.0 / d, 1e8, 1000)
+    np.testing.assert_array_equal(ref.diverged, exact)  # same libm, same rounding
+    auto = T.classify(ls, lrs, x0=1.0 / d, criterion=crit)
+    # the fast kernel's polynomial sin/cos (see test_fast_matches_reference); measured
+    # 0-1
+    assert np.count_nonzero(auto.diverged != ref.diverged) <= 2
+    # The former loop rounds the phase as (2 pi / lam) x, the kernels (and the authors'
+    # exp-3.py) as 2 pi x / lam: chaotic runs amplify that last bit. Measured here 0-11
+    # of 4097 outcomes differ; on the book grid (2**16, d up to 100) 2-36 of 65537 while
+    # eps d <= 1 and 209-2077 beyond, where the dynamics are far more chaotic.
+    old = np_max_test(kind, ls.eps, ls.lam, lrs, 1.0 / d, 1e8, 1000, order="k")
+    assert np.count_nonzero(old != ref.diverged) <= 12
+    default = T.classify(ls, lrs, x0=1.0 / d, criterion=T.Criterion("max", 1e8))
+    assert not np.any(auto.diverged & ~default.diverged)  # NaN-bounded only removes
+    if math.isfinite(ls.loss_floor):  # runs stop at f > 1e8, before any overflow
+        np.testing.assert_array_equal(auto.diverged, default.diverged)
+    else:  # eps d > 1: runs escape below zero, overflow to NaN and count as bounded
+        assert np.count_nonzero(default.diverged & ~auto.diverged) > 0
+
+
+def test_nan_bounded_criterion_options():
+    assert T.Criterion("max", 1e8).nan == "divergent"
+    assert T.Criterion("max", 1e8, nan="bounded").code != T.Criterion("max", 1e8).code
+    with pytest.raises(ValueError, match="kind='max'"):
+        T.Criterion("sum", 1e16, nan="bounded")
+    with pytest.raises(ValueError, match="nan"):
+        T.Criterion("max", 1e8, nan="ignore")
+    # a run that overflows to NaN: divergent by default, bounded under the authors' test
+    ls, lrs = L.multiplicative(2.0, 0.1), np.linspace(0.0, 1.5, 257)
+    crit = T.Criterion("max", 1e300, nan="bounded")
+    out = T.classify(ls, lrs, criterion=crit, steps=200, method="reference")
+    exact = np_max_test("multiplicative", 2.0, 0.1, lrs, 1.0, 1e300, 200)
+    np.testing.assert_array_equal(out.diverged, exact)
+    default = T.classify(ls, lrs, criterion=T.Criterion("max", 1e300), steps=200)
+    assert np.count_nonzero(default.diverged & ~out.diverged) > 0
+
+
+# ------------------------------------------------------------------------- box counting
 def test_box_dimension_of_power_law():
     m = np.arange(21)
     fit = T.box_dimension(2.0 ** (0.8 * m))
@@ -307,8 +438,15 @@ def test_box_dimension_all_ones_is_zero():
     assert fit.alpha == 0.0 and fit.note and not fit.reliable
 
 
-@pytest.mark.parametrize("counts", [np.full(5, np.nan), np.array([1.0, 2.0, np.inf, 8.0]),
-                                    np.array([1.0, np.nan, 4.0, 8.0, 16.0]), np.array([])])
+@pytest.mark.parametrize(
+    "counts",
+    [
+        np.full(5, np.nan),
+        np.array([1.0, 2.0, np.inf, 8.0]),
+        np.array([1.0, np.nan, 4.0, 8.0, 16.0]),
+        np.array([]),
+    ],
+)
 def test_box_dimension_above_one_refuses_non_finite_counts(counts):
     """Before: box_dimension_above_one(np.full(5, np.nan)) returned alpha 0 silently."""
     with pytest.raises(ValueError, match="counts"):
@@ -347,22 +485,25 @@ def test_boundary_counts_hand_made():
     # level 0: 0,1 -> 1
     np.testing.assert_array_equal(T.boundary_counts(d), [1, 1, 3, 3])
     ens = np.stack([d, ~d, np.zeros(9, dtype=bool)], axis=1)
-    np.testing.assert_array_equal(T.boundary_counts(ens),
-                                  [[1, 1, 0], [1, 1, 0], [3, 3, 0], [3, 3, 0]])
+    np.testing.assert_array_equal(
+        T.boundary_counts(ens), [[1, 1, 0], [1, 1, 0], [3, 3, 0], [3, 3, 0]]
+    )
     for bad in (np.zeros(10, bool), np.zeros(1, bool), np.zeros(0, bool)):
         with pytest.raises(ValueError):
             T.boundary_counts(bad)
 
 
 def cantor_quarter(k: int) -> np.ndarray:
-    """Indicator of the k-th stage of the Cantor set that keeps the outer quarters (digits
-    {0, 3} in base 4; dimension log 2 / log 4 = 1/2) on the 4**k + 1 points i / 4**k."""
+    """Indicator of the k-th stage of the Cantor set that keeps the outer quarters
+    (digits {0, 3} in base 4; dimension log 2 / log 4 = 1/2) on the 4**k + 1 points i /
+    4**k."""
     keep = np.zeros(4**k + 1, dtype=bool)
     starts = np.array([0])
     for _ in range(k):  # stage j + 1 keeps quarters 0 and 3 of every stage-j interval
         starts = np.concatenate([starts * 4, starts * 4 + 3])
     for s in starts:
-        keep[s:s + 2] = True  # the closed interval [s, s + 1] / 4**k holds two grid points
+        # the closed interval [s, s + 1] / 4**k holds two grid points
+        keep[s : s + 2] = True
     return keep
 
 
@@ -370,11 +511,13 @@ def test_boundary_counts_of_a_dyadic_cantor_set():
     k = 8
     counts = T.boundary_counts(cantor_quarter(k))
     j = np.arange(k + 1)
-    # level 2j: 2**j intervals of one segment each, separated by gaps -> 2 * 2**j - 2 changes;
-    # level 2j + 1: each interval shows its removed middle half -> 4 * 2**j - 2 changes
+    # level 2j: 2**j intervals of one segment each, separated by gaps -> 2 * 2**j - 2
+    # changes; level 2j + 1: each interval shows its removed middle half -> 4 * 2**j - 2
+    # changes
     np.testing.assert_array_equal(counts[0::2], 2 * 2**j - 2)
     np.testing.assert_array_equal(counts[1::2], 4 * 2 ** j[:-1] - 2)
-    # the "- 2" steepens the first levels; fitting counts + 2, or deep levels only, gives 1/2
+    # the "- 2" steepens the first levels; fitting counts + 2, or deep levels only,
+    # gives 1/2
     exact = T.box_dimension(counts[0::2] + 2, levels=2 * j)
     assert exact.alpha == pytest.approx(0.5, abs=1e-12)
     deep = T.box_dimension(counts, min_level=8)
@@ -382,8 +525,9 @@ def test_boundary_counts_of_a_dyadic_cantor_set():
 
 
 def test_boundary_counts_of_thue_morse_double_per_level():
-    """popcount(i) mod 2 is the same sequence on every dyadic sub-grid; a segment is a boundary
-    when i has an even number of trailing ones, i.e. (2**m + 1) * 2/3 rounded: dimension 1."""
+    """popcount(i) mod 2 is the same sequence on every dyadic sub-grid; a segment is a
+    boundary when i has an even number of trailing ones, i.e. (2**m + 1) * 2/3 rounded:
+    dimension 1."""
     n = 16
     i = np.arange(2**n + 1)
     tm = np.array([bin(v).count("1") % 2 for v in i], dtype=bool)
@@ -402,14 +546,14 @@ def full_2_18():
 
 @pytest.mark.slow
 def test_zoom_sweep_against_full_sweep(full_2_18):
-    """The zoom only refines the window spanned by the boundaries of the previous level, so
-    it misses islands outside it. For f_+ (0.2, 0.1) the level-12 grid sees one or three
-    boundary segments while the boundary set spans ~13 level-12 segments (lr 1.006 .. 1.011):
-    when this was written the zoom from base 12 found only ~20-40 % of the full sweep's ~110-120
-    level-18 boundaries, and even from base 17 it missed ~10. So the counts are not equal;
-    what must hold exactly is that the zoom agrees point for point with the full sweep inside
-    its windows, and that every boundary it does not count lies outside the window of its
-    level."""
+    """The zoom only refines the window spanned by the boundaries of the previous level,
+    so it misses islands outside it. For f_+ (0.2, 0.1) the level-12 grid sees one or
+    three boundary segments while the boundary set spans ~13 level-12 segments (lr 1.006
+    .. 1.011): when this was written the zoom from base 12 found only ~20-40 % of the
+    full sweep's ~110-120 level-18 boundaries, and even from base 17 it missed ~10. So
+    the counts are not equal; what must hold exactly is that the zoom agrees point for
+    point with the full sweep inside its windows, and that every boundary it does not
+    count lies outside the window of its level."""
     grid = full_2_18.grid
     full = full_2_18.diverged
     fc = full_2_18.counts()
@@ -420,7 +564,7 @@ def test_zoom_sweep_against_full_sweep(full_2_18):
     assert [s.log2_n for s in z.stages] == [12, 16, 18]
     for prev, st in zip(z.stages[:-1], z.stages[1:], strict=True):
         f = 1 << (18 - st.log2_n)
-        pts = full[st.start * f:(st.start + st.diverged.size - 1) * f + 1:f]
+        pts = full[st.start * f : (st.start + st.diverged.size - 1) * f + 1 : f]
         np.testing.assert_array_equal(st.diverged, pts)
         for m in range(prev.log2_n + 1, st.log2_n + 1):
             sub = full[:: 1 << (18 - m)]
@@ -431,7 +575,8 @@ def test_zoom_sweep_against_full_sweep(full_2_18):
             assert z.counts[m] == inside
             assert fc[m] - z.counts[m] == seg.size - inside
     assert fc[18] - z.counts[18] > 0  # the caveat is real for this landscape
-    # zooming with the base at the grid's own level is the full sweep (level-10 points of it)
+    # zooming with the base at the grid's own level is the full sweep (level-10 points
+    # of it)
     z10 = T.zoom_sweep(ADD, grid.level(10), base_log2=10, cache=False, progress=False)
     np.testing.assert_array_equal(z10.counts, fc[:11])
     assert len(z10.stages) == 1
@@ -466,7 +611,13 @@ def test_sweep_cache_and_resume(tmp_path, monkeypatch):
     grid = T.LRGrid(0.0, 1.5, 10)
     kw = dict(steps=300, chunk_size=256, cache=cache, progress=False)
     first = T.sweep(ADD, grid, **kw)
-    assert sorted(calls) == [(0, 256), (256, 512), (512, 768), (768, 1024), (1024, 1025)]
+    assert sorted(calls) == [
+        (0, 256),
+        (256, 512),
+        (512, 768),
+        (768, 1024),
+        (1024, 1025),
+    ]
     files = sorted(tmp_path.rglob("chunk-*.npz"))
     assert len(files) == 5
     mtimes = {f: f.stat().st_mtime_ns for f in files}
@@ -493,7 +644,8 @@ def test_sweep_cache_and_resume(tmp_path, monkeypatch):
     assert calls == []
     np.testing.assert_array_equal(part.diverged, first.diverged[300:700])
 
-    # nothing pickled: every stored array loads with allow_pickle=False and is plain data
+    # nothing pickled: every stored array loads with allow_pickle=False and is plain
+    # data
     stored = list(tmp_path.rglob("*"))
     assert not [p for p in stored if p.suffix in (".pkl", ".pickle", ".tmp")]
     for f in tmp_path.rglob("*.npz"):
@@ -508,12 +660,16 @@ def test_sweep_cache_and_resume(tmp_path, monkeypatch):
 
 
 def test_sub_range_sweep_computes_only_its_range(tmp_path, monkeypatch):
-    """A window inside a chunk costs the window, not the chunk (zoom_sweep relies on this),
-    and useful_steps counts exactly the runs in it; the parts are cached for a re-run."""
+    """A window inside a chunk costs the window, not the chunk (zoom_sweep relies on
+    this), and useful_steps counts exactly the runs in it; the parts are cached for a
+    re-run."""
     calls = []
     real = T._chunk_job
-    monkeypatch.setattr(T, "_chunk_job", lambda ls, g, a, b, *r: calls.append((a, b))
-                        or real(ls, g, a, b, *r))
+    monkeypatch.setattr(
+        T,
+        "_chunk_job",
+        lambda ls, g, a, b, *r: calls.append((a, b)) or real(ls, g, a, b, *r),
+    )
     grid = T.LRGrid(0.0, 1.5, 10)
     kw = dict(steps=300, chunk_size=256, cache=ResultCache(tmp_path), progress=False)
     part = T.sweep(ADD, grid, start=300, stop=700, **kw)
@@ -543,7 +699,8 @@ def test_thread_pool_executor_matches_in_process():
     np.testing.assert_array_equal(par.diverged, ref.diverged)
     assert par.useful_steps == ref.useful_steps
     np.testing.assert_array_equal(
-        par_ref.diverged, T.sweep(MUL, grid, method="reference", **kw).diverged)
+        par_ref.diverged, T.sweep(MUL, grid, method="reference", **kw).diverged
+    )
 
 
 @pytest.mark.slow
@@ -553,8 +710,9 @@ def test_dask_client_matches_in_process():
     kw = dict(steps=300, chunk_size=128, cache=False, progress=False)
     ref = T.sweep(ADD, grid, **kw)
     with (
-        distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                                 dashboard_address=None) as cluster,
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
         distributed.Client(cluster) as client,
     ):
         got = T.sweep(ADD, grid, executor=client, **kw)
@@ -572,10 +730,14 @@ def test_ensemble_of_x0():
         np.testing.assert_array_equal(out.diverged[:, j], one.diverged)
     # a one-point ensemble keeps its axis whichever kernel runs it
     for method in ("auto", "fast", "reference"):
-        assert T.classify(ADD, lrs, x0=[1.0], steps=50, method=method).diverged.shape == (129, 1)
+        assert T.classify(
+            ADD, lrs, x0=[1.0], steps=50, method=method
+        ).diverged.shape == (129, 1)
     res = T.sweep(ADD, T.LRGrid(0.0, 1.5, 7), x0=x0, steps=200, cache=False)
     assert res.counts().shape == (8, 5)
-    with pytest.warns(EstimatorWarning, match="fit note"):  # 2^7 points: too coarse for a boundary
+    with pytest.warns(
+        EstimatorWarning, match="fit note"
+    ):  # 2^7 points: too coarse for a boundary
         assert res.dimensions().shape == (5,)
 
 
@@ -608,9 +770,18 @@ def test_ensemble_of_x0():
         (lambda: T.classify(TWO, [0.1], method="fast"), "fast"),
         (lambda: T.classify(ADD, [0.1], intensity=True, method="fast"), "fast"),
         (lambda: T.classify(ADD, [0.1], method="turbo"), "method"),
-        (lambda: T.sweep(ADD, T.LRGrid(0, 1.5, 4), start=10, stop=5, cache=False), "start"),
-        (lambda: T.sweep(ADD, T.LRGrid(0, 1.5, 4), chunk_size=0, cache=False), "chunk_size"),
-        (lambda: T.zoom_sweep(ADD, T.LRGrid(0, 1.5, 8), base_log2=9, cache=False), "base_log2"),
+        (
+            lambda: T.sweep(ADD, T.LRGrid(0, 1.5, 4), start=10, stop=5, cache=False),
+            "start",
+        ),
+        (
+            lambda: T.sweep(ADD, T.LRGrid(0, 1.5, 4), chunk_size=0, cache=False),
+            "chunk_size",
+        ),
+        (
+            lambda: T.zoom_sweep(ADD, T.LRGrid(0, 1.5, 8), base_log2=9, cache=False),
+            "base_log2",
+        ),
         (lambda: T.sample_x0(0), "n"),
         (lambda: T.box_dimension(np.array([])), "counts"),
     ],
@@ -631,7 +802,7 @@ def test_wrong_types_raise_type_error():
         T.sweep(ADD, T.LRGrid(0, 1.5, 4), executor="dask", cache=False)
 
 
-# --------------------------------------------------------------------------- determinism
+# -------------------------------------------------------------------------- determinism
 def test_sweeps_are_deterministic():
     grid = T.LRGrid(0.0, 1.5, 10)
     for method in ("fast", "reference"):
@@ -655,14 +826,25 @@ def test_sample_x0_seeded():
 def test_overflow_and_nan_never_warn():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        warnings.simplefilter("ignore", EstimatorWarning)  # numerical warnings only, not fit notes
-        for ls in (ADD, MUL, L.multiplicative(2.0, 0.1), TWO, L.additive(0.2, 0.1, dim=3)):
-            res = T.sweep(ls, T.LRGrid(0.0, 100.0, 8), intensity=True, steps=300, cache=False)
+        warnings.simplefilter(
+            "ignore", EstimatorWarning
+        )  # numerical warnings only, not fit notes
+        for ls in (
+            ADD,
+            MUL,
+            L.multiplicative(2.0, 0.1),
+            TWO,
+            L.additive(0.2, 0.1, dim=3),
+        ):
+            res = T.sweep(
+                ls, T.LRGrid(0.0, 100.0, 8), intensity=True, steps=300, cache=False
+            )
             assert res.diverged[-100:].all()  # lr >= 61: |1 - 2 lr| >> 1
             assert math.isfinite(res.dimension().alpha)
             if math.isfinite(ls.loss_floor):
-                # the runs are decided while the losses are finite, so the colour is finite;
-                # f_x with eps > 1 is unbounded below, decided only by overflow (NaN colour)
+                # the runs are decided while the losses are finite, so the colour is
+                # finite; f_x with eps > 1 is unbounded below, decided only by overflow
+                # (NaN colour)
                 assert np.all(np.isfinite(res.intensity))
         T.classify(MUL, np.linspace(0, 100, 64), method="fast")
 
@@ -671,4 +853,6 @@ def test_count_boundaries_on_a_hand_made_array() -> None:
     d = np.array([False, False, True, True, False, True])
     assert T.count_boundaries(d) == 3
     assert T.boundary_segments(d).tolist() == [False, True, False, True, True]
-    assert T.count_boundaries(np.stack([d, ~d, np.zeros(6, bool)], axis=1)).tolist() == [3, 3, 0]
+    assert T.count_boundaries(
+        np.stack([d, ~d, np.zeros(6, bool)], axis=1)
+    ).tolist() == [3, 3, 0]

@@ -35,13 +35,19 @@ def test_full_recording_is_exact_and_chunked(tmp_path):
     x, y = _data()
     net = _net()
     w0 = torch.cat([p.detach().reshape(-1) for p in net.parameters()]).double().numpy()
-    rec = TR.TrajectoryRecorder(net, tmp_path / "r", full_max=10_000, n_grad=5, chunk_steps=7)
-    res = training.train(net, x, y, epochs=3, batch_size=16, lr=0.1, on_step=rec, progress=False)
+    rec = TR.TrajectoryRecorder(
+        net, tmp_path / "r", full_max=10_000, n_grad=5, chunk_steps=7
+    )
+    res = training.train(
+        net, x, y, epochs=3, batch_size=16, lr=0.1, on_step=rec, progress=False
+    )
     rec.flush()
     tr = TR.load_trajectory(tmp_path / "r")
     assert tr.positions.shape == (13, w0.size)
     np.testing.assert_array_equal(tr.positions[0], w0)
-    w_end = torch.cat([p.detach().reshape(-1) for p in net.parameters()]).double().numpy()
+    w_end = (
+        torch.cat([p.detach().reshape(-1) for p in net.parameters()]).double().numpy()
+    )
     np.testing.assert_array_equal(tr.positions[-1], w_end)
     np.testing.assert_allclose(tr.loss, res.step_loss)
     assert tr.grad.shape == (12, 5)
@@ -52,19 +58,31 @@ def test_resume_skips_stored_steps_and_matches(tmp_path):
     x, y = _data()
     # full run
     net = _net()
-    rec = TR.TrajectoryRecorder(net, tmp_path / "a", full_max=0, n_proj=16, chunk_steps=4)
-    training.train(net, x, y, epochs=2, batch_size=16, lr=0.1, on_step=rec, progress=False)
+    rec = TR.TrajectoryRecorder(
+        net, tmp_path / "a", full_max=0, n_proj=16, chunk_steps=4
+    )
+    training.train(
+        net, x, y, epochs=2, batch_size=16, lr=0.1, on_step=rec, progress=False
+    )
     rec.flush()
     full = TR.load_trajectory(tmp_path / "a")
     # interrupted run: only the first chunk reaches the disk, then a replay resumes
     net = _net()
-    rec = TR.TrajectoryRecorder(net, tmp_path / "b", full_max=0, n_proj=16, chunk_steps=4)
-    training.train(net, x, y, epochs=1, batch_size=16, lr=0.1, on_step=rec, progress=False)
+    rec = TR.TrajectoryRecorder(
+        net, tmp_path / "b", full_max=0, n_proj=16, chunk_steps=4
+    )
+    training.train(
+        net, x, y, epochs=1, batch_size=16, lr=0.1, on_step=rec, progress=False
+    )
     assert TR.stored_steps(tmp_path / "b") == 4
     net = _net()
-    rec = TR.TrajectoryRecorder(net, tmp_path / "b", full_max=0, n_proj=16, chunk_steps=4)
+    rec = TR.TrajectoryRecorder(
+        net, tmp_path / "b", full_max=0, n_proj=16, chunk_steps=4
+    )
     assert rec.n_stored == 4
-    training.train(net, x, y, epochs=2, batch_size=16, lr=0.1, on_step=rec, progress=False)
+    training.train(
+        net, x, y, epochs=2, batch_size=16, lr=0.1, on_step=rec, progress=False
+    )
     rec.flush()
     again = TR.load_trajectory(tmp_path / "b")
     np.testing.assert_allclose(again.positions, full.positions)

@@ -1,8 +1,9 @@
-"""Issue 11, cases 4-6 and their kinds: wavelet leaders of flat fields, the Hurst exponent of
-degenerate fields, box counting on any image size, multifractal measures that cannot be analysed.
+"""Issue 11, cases 4-6 and their kinds: wavelet leaders of flat fields, the Hurst
+exponent of degenerate fields, box counting on any image size, multifractal measures
+that cannot be analysed.
 
-Every right value of the issue is asserted here; invariances are hypothesis property tests with a
-bounded number of examples.
+Every right value of the issue is asserted here; invariances are hypothesis property
+tests with a bounded number of examples.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ def _quiet(fn, *a, **k):
         return fn(*a, **k)
 
 
-# ----------------------------------------------------------------------------- case 4: leaders
+# ----------------------------------------------------------------------------- case 4:
+# leaders
 @pytest.fixture(scope="module")
 def flat_patch():
     f = S.fbm_surface(256, 0.5, seed=0)
@@ -43,16 +45,18 @@ def test_clean_fbm_leaders_are_valid_and_exclude_nothing():
     with warnings.catch_warnings():
         warnings.simplefilter("error", EstimatorWarning)
         s = W.leader_spectrum(S.fbm_surface(256, 0.5, seed=0), Q7[:-1])
-    # the issue's clean h(-5) was 0.42 (textbook leaders over j = 2..5, biased low); the defaults
-    # now give H = 0.5 within the documented n = 256 bias (0.03) plus 1.5 seed std (0.02)
+    # the issue's clean h(-5) was 0.42 (textbook leaders over j = 2..5, biased low); the
+    # defaults now give H = 0.5 within the documented n = 256 bias (0.03) plus 1.5 seed
+    # std (0.02)
     assert s.h[0] == pytest.approx(0.5, abs=0.06)
     assert s.valid.all() and s.n_excluded.sum() == 0 and not s.excluded_q.any()
 
 
 def test_flat_patch_is_flagged_and_does_not_depend_on_a_constant(flat_patch):
-    # issue: h(-5) = 16 (clean 0.42), 12.5 after adding 1000, and the validity check accepted it.
-    # The issue's scale range j = 2..5 (leaders from j = 1) still sees exactly flat leaders at
-    # j = 2; the defaults (j = 3..5, leaders from j = 2) do not, see the next test
+    # issue: h(-5) = 16 (clean 0.42), 12.5 after adding 1000, and the validity check
+    # accepted it. The issue's scale range j = 2..5 (leaders from j = 1) still sees
+    # exactly flat leaders at j = 2; the defaults (j = 3..5, leaders from j = 2) do not,
+    # see the next test
     with pytest.warns(EstimatorWarning, match="left out"):
         s = W.leader_spectrum(flat_patch, Q7, j1=2)
     s1000 = _quiet(W.leader_spectrum, flat_patch + 1000.0, Q7, j1=2)
@@ -68,8 +72,9 @@ def test_flat_patch_is_flagged_and_does_not_depend_on_a_constant(flat_patch):
 
 
 def test_flat_patch_with_default_scales(flat_patch):
-    # a 32 x 32 plateau holds no whole db3 leader support at j >= 3 (leaders from j0 = 2), so no
-    # leader is flat: nothing left out, every order valid, h(-5) near H = 0.5 (clean: 0.484)
+    # a 32 x 32 plateau holds no whole db3 leader support at j >= 3 (leaders from j0 =
+    # 2), so no leader is flat: nothing left out, every order valid, h(-5) near H = 0.5
+    # (clean: 0.484)
     with warnings.catch_warnings():
         warnings.simplefilter("error", EstimatorWarning)
         s = W.leader_spectrum(flat_patch, Q7)
@@ -93,7 +98,9 @@ def test_chen_water_level_landscape_is_invariant_and_flagged():
     a = _quiet(W.leader_spectrum, g, Q7)
     b = _quiet(W.leader_spectrum, g + 1000.0, Q7)
     np.testing.assert_allclose(a.h, b.h, atol=1e-9)
-    assert a.n_excluded[0] > 0.2 * (a.n_excluded[0] + a.n_leaders[0])  # 43% of it is flat
+    assert a.n_excluded[0] > 0.2 * (
+        a.n_excluded[0] + a.n_leaders[0]
+    )  # 43% of it is flat
     assert not a.valid[Q7 < 0].any()
 
 
@@ -109,8 +116,13 @@ def test_leaders_reject_degenerate_fields():
 
 
 @settings(max_examples=12, deadline=None)
-@given(seed=st.integers(0, 2**16), hurst=st.floats(0.3, 0.8), shift=st.floats(-1e4, 1e4),
-       scale=st.floats(1e-3, 1e3), op=st.sampled_from(["fliplr", "flipud", "T", "rot90"]))
+@given(
+    seed=st.integers(0, 2**16),
+    hurst=st.floats(0.3, 0.8),
+    shift=st.floats(-1e4, 1e4),
+    scale=st.floats(1e-3, 1e3),
+    op=st.sampled_from(["fliplr", "flipud", "T", "rot90"]),
+)
 def test_leader_spectrum_invariances(seed, hurst, shift, scale, op):
     f = S.fbm_surface(64, hurst, seed=seed)
     q = np.array([-2.0, 0.0, 2.0])
@@ -122,19 +134,28 @@ def test_leader_spectrum_invariances(seed, hurst, shift, scale, op):
         np.testing.assert_allclose(s.D, ref.D, atol=1e-7)
 
 
-# ----------------------------------------------------------------------------- case 5: Hurst
+# ----------------------------------------------------------------------------- case 5:
+# Hurst
 def test_hurst_of_a_constant_field_raises():
     with pytest.raises(ValueError, match="constant"):
         S.hurst_exponent(np.full((64, 64), 3.0))
 
 
-@pytest.mark.parametrize("bad, match", [
-    (lambda: S.hurst_exponent(np.full((8, 8), np.nan)), "finite"),
-    (lambda: S.hurst_exponent(np.arange(64.0)), "dimension"),
-    (lambda: S.hurst_exponent(S.fbm_surface(16, 0.5, seed=0), (2, 2)), "distinct"),
-    (lambda: S.hurst_exponent((-1.0) ** np.add.outer(np.arange(16), np.arange(16)), (1, 2)), "S2 = 0"),
-    (lambda: S.hurst_exponent(np.zeros((4, 4)) + np.eye(4), (1, 8)), "lags"),
-])
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        (lambda: S.hurst_exponent(np.full((8, 8), np.nan)), "finite"),
+        (lambda: S.hurst_exponent(np.arange(64.0)), "dimension"),
+        (lambda: S.hurst_exponent(S.fbm_surface(16, 0.5, seed=0), (2, 2)), "distinct"),
+        (
+            lambda: S.hurst_exponent(
+                (-1.0) ** np.add.outer(np.arange(16), np.arange(16)), (1, 2)
+            ),
+            "S2 = 0",
+        ),
+        (lambda: S.hurst_exponent(np.zeros((4, 4)) + np.eye(4), (1, 8)), "lags"),
+    ],
+)
 def test_hurst_degenerate_input(bad, match):
     with pytest.raises(ValueError, match=match):
         bad()
@@ -159,12 +180,21 @@ def test_local_hurst_map_marks_flat_windows():
     f[:64, :64] = 0.0
     with pytest.warns(EstimatorWarning, match="flat"):
         _, _, hmap = S.local_hurst_map(f, window=64)
-    assert np.isnan(hmap[0, 0]) and np.isfinite(hmap[1:, :]).all() and np.isfinite(hmap[0, 1])
+    assert (
+        np.isnan(hmap[0, 0])
+        and np.isfinite(hmap[1:, :]).all()
+        and np.isfinite(hmap[0, 1])
+    )
 
 
 @settings(max_examples=20, deadline=None)
-@given(seed=st.integers(0, 2**16), hurst=st.floats(0.2, 0.9), shift=st.floats(-1e3, 1e3),
-       scale=st.floats(1e-3, 1e3), roll=st.tuples(st.integers(0, 63), st.integers(0, 63)))
+@given(
+    seed=st.integers(0, 2**16),
+    hurst=st.floats(0.2, 0.9),
+    shift=st.floats(-1e3, 1e3),
+    scale=st.floats(1e-3, 1e3),
+    roll=st.tuples(st.integers(0, 63), st.integers(0, 63)),
+)
 def test_hurst_invariances(seed, hurst, shift, scale, roll):
     f = S.fbm_surface(64, hurst, seed=seed)
     ref = _quiet(S.hurst_exponent, f).hurst
@@ -172,11 +202,14 @@ def test_hurst_invariances(seed, hurst, shift, scale, roll):
         assert _quiet(S.hurst_exponent, g).hurst == pytest.approx(ref, abs=1e-6)
     # translations of a periodic field (the structure function with periodic=True)
     per = _quiet(S.hurst_exponent, f, periodic=True).hurst
-    rolled = _quiet(S.hurst_exponent, np.roll(f, roll, axis=(0, 1)), periodic=True).hurst
+    rolled = _quiet(
+        S.hurst_exponent, np.roll(f, roll, axis=(0, 1)), periodic=True
+    ).hurst
     assert rolled == pytest.approx(per, abs=1e-9)
 
 
-# ----------------------------------------------------------------------------- case 6: box counting
+# ----------------------------------------------------------------------------- case 6:
+# box counting
 def _lines(n: int) -> dict[str, np.ndarray]:
     h = np.zeros((n, n), bool)
     h[n // 3] = True
@@ -212,8 +245,11 @@ def test_sierpinski_triangle_and_carpet():
         c = np.block([[c, c, c], [c, z, c], [c, c, c]])
     exact = B.box_dimension_2d(c, [1, 3, 9, 27])
     assert exact.alpha == pytest.approx(math.log(8) / math.log(3), abs=1e-12)
-    # default power-of-two boxes on the 243-pixel carpet: no partial boxes, close to log 8 / log 3
-    assert B.box_dimension_2d(c).alpha == pytest.approx(math.log(8) / math.log(3), abs=0.02)
+    # default power-of-two boxes on the 243-pixel carpet: no partial boxes, close to log
+    # 8 / log 3
+    assert B.box_dimension_2d(c).alpha == pytest.approx(
+        math.log(8) / math.log(3), abs=0.02
+    )
 
 
 def test_degenerate_masks_are_flagged():
@@ -225,7 +261,9 @@ def test_degenerate_masks_are_flagged():
     assert not empty.reliable
     with pytest.warns(EstimatorWarning, match="two levels"):
         two = B.box_dimension_2d(np.ones((100, 100), bool), [5, 10])
-    assert two.alpha == pytest.approx(2.0) and math.isnan(two.stderr) and not two.reliable
+    assert (
+        two.alpha == pytest.approx(2.0) and math.isnan(two.stderr) and not two.reliable
+    )
     with pytest.raises(ValueError, match="sizes"):
         B.box_counts(np.ones((10, 10), bool), [11])
     with pytest.raises(ValueError, match="mask"):
@@ -234,7 +272,9 @@ def test_degenerate_masks_are_flagged():
 
 def test_pooled_fit_reports_left_out_frames():
     y, x = np.mgrid[0:300, 0:300].astype(float)
-    masks = [B.edges_2d(y - a * x - 3.1) for a in (0.0, 1.0)] + [np.zeros((299, 299), bool)]
+    masks = [B.edges_2d(y - a * x - 3.1) for a in (0.0, 1.0)] + [
+        np.zeros((299, 299), bool)
+    ]
     with pytest.warns(EstimatorWarning, match="1 of 3"):
         pooled = B.pooled_box_dimension(masks)
     assert pooled.n_used == 2 and pooled.slope == pytest.approx(1.0, abs=0.02)
@@ -256,23 +296,29 @@ def test_one_dimensional_box_dimension_flags_short_ranges():
 
 
 @settings(max_examples=20, deadline=None)
-@given(seed=st.integers(0, 2**16), side=st.integers(40, 200), density=st.floats(0.01, 0.3))
+@given(
+    seed=st.integers(0, 2**16), side=st.integers(40, 200), density=st.floats(0.01, 0.3)
+)
 def test_box_counts_transpose_invariant(seed, side, density):
     m = np.random.default_rng(seed).random((side, side)) < density
     sizes = [1, 2, 3, 5, 8]
     np.testing.assert_array_equal(B.box_counts(m, sizes), B.box_counts(m.T, sizes))
 
 
-# ----------------------------------------------------------------------------- multifractal measures
+# -----------------------------------------------------------------------------
+# multifractal measures
 EPS = 2.0 ** -np.arange(1, 7)
 
 
-@pytest.mark.parametrize("mu, match", [
-    (np.zeros((8, 6)), "zero total mass"),
-    (np.full((8, 6), np.nan), "all-NaN"),
-    (np.vstack([np.ones((1, 6)), np.zeros((7, 6))]), "single box"),
-    (np.ones((1, 6)), "single box"),
-])
+@pytest.mark.parametrize(
+    "mu, match",
+    [
+        (np.zeros((8, 6)), "zero total mass"),
+        (np.full((8, 6), np.nan), "all-NaN"),
+        (np.vstack([np.ones((1, 6)), np.zeros((7, 6))]), "single box"),
+        (np.ones((1, 6)), "single box"),
+    ],
+)
 def test_degenerate_measures_raise(mu, match):
     with pytest.raises(ValueError, match=match):
         mf.mass_exponents(mu, EPS, [0.0, 2.0])
@@ -307,14 +353,22 @@ def test_too_few_scales_are_flagged():
 
 
 @settings(max_examples=25, deadline=None)
-@given(seed=st.integers(0, 2**16), scale=st.floats(1e-6, 1e6), n_boxes=st.integers(4, 40))
+@given(
+    seed=st.integers(0, 2**16), scale=st.floats(1e-6, 1e6), n_boxes=st.integers(4, 40)
+)
 def test_tau_invariant_to_normalisation_and_box_order(seed, scale, n_boxes):
     rng = np.random.default_rng(seed)
     mu = rng.random((n_boxes, EPS.size)) + 1e-3
     q = np.array([-2.0, -0.5, 0.0, 1.0, 3.0])
     ref = mf.mass_exponents(mu, EPS, q)
-    np.testing.assert_allclose(mf.mass_exponents(mu * scale, EPS, q).tau, ref.tau, atol=1e-9)
+    np.testing.assert_allclose(
+        mf.mass_exponents(mu * scale, EPS, q).tau, ref.tau, atol=1e-9
+    )
     perm = rng.permutation(n_boxes)
-    np.testing.assert_allclose(mf.mass_exponents(mu[perm], EPS, q).tau, ref.tau, atol=1e-9)
+    np.testing.assert_allclose(
+        mf.mass_exponents(mu[perm], EPS, q).tau, ref.tau, atol=1e-9
+    )
     cj = mf.chhabra_jensen(mu, EPS, q)
-    np.testing.assert_allclose(mf.chhabra_jensen(mu * scale, EPS, q).alpha, cj.alpha, atol=1e-9)
+    np.testing.assert_allclose(
+        mf.chhabra_jensen(mu * scale, EPS, q).alpha, cj.alpha, atol=1e-9
+    )

@@ -1,29 +1,32 @@
-"""Numba kernels for full-batch gradient descent on a grid of tiny two-layer networks (private).
+"""Numba kernels: full-batch GD on a grid of tiny two-layer networks (private).
 
-Public wrappers live in :mod:`fractal_lib.boundaries.network_trainability`; they validate input, build the
-data and the initial weights, allocate outputs and pick the serial or the parallel kernel.
+Public wrappers live in :mod:`fractal_lib.boundaries.network_trainability`; they
+validate input, build the data and the initial weights, allocate outputs and pick the
+serial or the parallel kernel.
 
 The network (Sohl-Dickstein 2024, mean-field parameterisation, no biases) for inputs
 ``X (N, d)``, weights ``W1 (d, n)`` and ``W2 (n,)``::
 
     z = X W1 / sqrt(d),   h = phi(z),   f = h W2 / n,   loss = mean((f - y)**2)
 
-with ``phi(z) = tanh(sqrt(2) z)``, ``sqrt(2) relu(z)`` or ``z``. One GD step evaluates the loss
-and both gradients in a single pass over the data rows (forward and backward of a row need only
-that row), so the working set of a network is its weights plus one row: everything stays in L1
-cache and the 16-wide inner loops vectorise (AVX2). ``tanh`` uses a branch-free ``expm1`` with a
-Cody-Waite reduction and a degree-13 polynomial (a few ulp from libm) so that it vectorises too.
+with ``phi(z) = tanh(sqrt(2) z)``, ``sqrt(2) relu(z)`` or ``z``. One GD step evaluates
+the loss and both gradients in a single pass over the data rows (forward and backward of
+a row need only that row), so the working set of a network is its weights plus one row:
+everything stays in L1 cache and the 16-wide inner loops vectorise (AVX2). ``tanh`` uses
+a branch-free ``expm1`` with a Cody-Waite reduction and a degree-13 polynomial (a few
+ulp from libm) so that it vectorises too.
 
 Every grid point is an independent network; the parallel kernel spreads grid points over
-threads with ``prange``. All kernels are ``nogil`` so an executor's threads run them in parallel.
+threads with ``prange``. All kernels are ``nogil`` so an executor's threads run them in
+parallel.
 
-Convergence measure (per run, accumulated on the fly so no trajectory is stored): the losses
-``v_0 .. v_{T-1}`` are the losses *before* each of the ``T`` updates; non-finite losses count as
-``NONFINITE`` (1e6); ``v`` is divided by ``v_0`` and clipped at ``CLIP`` (1e6). The run converged
-if the mean of its last ``min(20, T)`` normalised losses is below 1; the measure is ``-sum(v)``
-if it converged and ``+sum(1/v)`` if not. Once a loss or a weight is non-finite the run is over:
-every remaining loss counts as non-finite (what GD would produce anyway), so divergent runs stop
-early.
+Convergence measure (per run, accumulated on the fly so no trajectory is stored): the
+losses ``v_0 .. v_{T-1}`` are the losses *before* each of the ``T`` updates; non-finite
+losses count as ``NONFINITE`` (1e6); ``v`` is divided by ``v_0`` and clipped at ``CLIP``
+(1e6). The run converged if the mean of its last ``min(20, T)`` normalised losses is
+below 1; the measure is ``-sum(v)`` if it converged and ``+sum(1/v)`` if not. Once a
+loss or a weight is non-finite the run is over: every remaining loss counts as
+non-finite (what GD would produce anyway), so divergent runs stop early.
 """
 
 from __future__ import annotations
@@ -41,8 +44,8 @@ CLIP = 1e6
 LAST = 20
 SQRT2 = math.sqrt(2.0)
 
-# expm1 on y <= 0: y = k ln2 + r, |r| <= ln2/2, expm1(y) = 2**k * q(r) + (2**k - 1) where
-# q(r) = expm1(r) is a degree-13 Taylor polynomial (truncation < 3e-18 relative).
+# expm1 on y <= 0: y = k ln2 + r, |r| <= ln2/2, expm1(y) = 2**k * q(r) + (2**k - 1)
+# where q(r) = expm1(r) is a degree-13 Taylor polynomial (truncation < 3e-18 relative).
 _INV_LN2 = 1.4426950408889634
 _LN2_HI = 6.93147180369123816490e-01
 _LN2_LO = 1.90821492927058770002e-10
@@ -55,12 +58,18 @@ _TANH_CUT = 20.0  # tanh(a) == 1.0 in double precision for a >= 19.06
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
-def tanh_row(a: np.ndarray, t: np.ndarray, fb: np.ndarray, ib: np.ndarray, sb: np.ndarray,
-             sib: np.ndarray) -> None:
+def tanh_row(
+    a: np.ndarray,
+    t: np.ndarray,
+    fb: np.ndarray,
+    ib: np.ndarray,
+    sb: np.ndarray,
+    sib: np.ndarray,
+) -> None:
     """``t[j] = tanh(a[j])`` for a short row, branch-free so that LLVM vectorises it.
 
-    ``fb``/``ib`` and ``sb``/``sib`` are float64/int64 views of the same scratch buffers (for the
-    bit manipulation that builds ``2**k``).
+    ``fb``/``ib`` and ``sb``/``sib`` are float64/int64 views of the same scratch buffers
+    (for the bit manipulation that builds ``2**k``).
     """
     m = a.shape[0]
     for j in range(m):  # y = -2|a| clamped, rounded k stored as float bits
@@ -72,8 +81,46 @@ def tanh_row(a: np.ndarray, t: np.ndarray, fb: np.ndarray, ib: np.ndarray, sb: n
         y = -2.0 * min(abs(a[j]), _TANH_CUT)
         kf = fb[j] - _ROUND
         r = (y - kf * _LN2_HI) - kf * _LN2_LO
-        q = r * (1.0 + r * (_E2 + r * (_E3 + r * (_E4 + r * (_E5 + r * (_E6 + r * (
-            _E7 + r * (_E8 + r * (_E9 + r * (_E10 + r * (_E11 + r * (_E12 + r * _E13))))))))))))
+        q = r * (
+            1.0
+            + r
+            * (
+                _E2
+                + r
+                * (
+                    _E3
+                    + r
+                    * (
+                        _E4
+                        + r
+                        * (
+                            _E5
+                            + r
+                            * (
+                                _E6
+                                + r
+                                * (
+                                    _E7
+                                    + r
+                                    * (
+                                        _E8
+                                        + r
+                                        * (
+                                            _E9
+                                            + r
+                                            * (
+                                                _E10
+                                                + r * (_E11 + r * (_E12 + r * _E13))
+                                            )
+                                        )
+                                    )
+                                )
+                            )
+                        )
+                    )
+                )
+            )
+        )
         s = sb[j]
         em1 = s * q + (s - 1.0)  # expm1(y), y <= 0
         v = (0.0 - em1) / (2.0 + em1)  # tanh(|a|), +0 at a = 0
@@ -84,15 +131,31 @@ LANES = 8  # networks advanced in lock step by the grid kernel
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
-def lanes_loss_grad(act: int, X: np.ndarray, Y: np.ndarray, W1: np.ndarray, W2: np.ndarray,
-                    dW1: np.ndarray, dW2: np.ndarray, loss: np.ndarray, z: np.ndarray,
-                    h: np.ndarray, hp: np.ndarray, q: np.ndarray, f: np.ndarray, e: np.ndarray,
-                    fb: np.ndarray, ib: np.ndarray, sb: np.ndarray, sib: np.ndarray) -> None:
+def lanes_loss_grad(
+    act: int,
+    X: np.ndarray,
+    Y: np.ndarray,
+    W1: np.ndarray,
+    W2: np.ndarray,
+    dW1: np.ndarray,
+    dW2: np.ndarray,
+    loss: np.ndarray,
+    z: np.ndarray,
+    h: np.ndarray,
+    hp: np.ndarray,
+    q: np.ndarray,
+    f: np.ndarray,
+    e: np.ndarray,
+    fb: np.ndarray,
+    ib: np.ndarray,
+    sb: np.ndarray,
+    sib: np.ndarray,
+) -> None:
     """Losses ``loss[l]`` and gradients of ``LANES`` networks stored lane-minor
     (``W1[k, j * LANES + l]``, ``W2[j * LANES + l]``), in one pass over the data rows.
 
-    ``z, h, hp, q, fb, sb`` are scratch of length ``n * LANES`` (``ib``, ``sib`` int64 views of
-    ``fb``, ``sb``); ``f, e`` scratch of length ``LANES``.
+    ``z, h, hp, q, fb, sb`` are scratch of length ``n * LANES`` (``ib``, ``sib`` int64
+    views of ``fb``, ``sb``); ``f, e`` scratch of length ``LANES``.
     """
     N, d = X.shape
     L = LANES
@@ -159,8 +222,16 @@ def lanes_loss_grad(act: int, X: np.ndarray, Y: np.ndarray, W1: np.ndarray, W2: 
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
-def _load_lane(l: int, b: int, W1_0: np.ndarray, W2_0: np.ndarray, offset: np.ndarray,
-               offset_every_step: bool, W1: np.ndarray, W2: np.ndarray) -> None:
+def _load_lane(
+    l: int,
+    b: int,
+    W1_0: np.ndarray,
+    W2_0: np.ndarray,
+    offset: np.ndarray,
+    offset_every_step: bool,
+    W1: np.ndarray,
+    W2: np.ndarray,
+) -> None:
     d, n = W1_0.shape
     add = 0.0 if (offset_every_step or b < 0) else offset[b]
     for k in range(d):
@@ -171,15 +242,28 @@ def _load_lane(l: int, b: int, W1_0: np.ndarray, W2_0: np.ndarray, offset: np.nd
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath={"contract"})
-def run_lanes(lo: int, hi: int, act: int, X: np.ndarray, Y: np.ndarray, W1_0: np.ndarray,
-              W2_0: np.ndarray, lr1: np.ndarray, lr2: np.ndarray, offset: np.ndarray,
-              offset_every_step: bool, steps: int, measure: np.ndarray, done: np.ndarray) -> None:
+def run_lanes(
+    lo: int,
+    hi: int,
+    act: int,
+    X: np.ndarray,
+    Y: np.ndarray,
+    W1_0: np.ndarray,
+    W2_0: np.ndarray,
+    lr1: np.ndarray,
+    lr2: np.ndarray,
+    offset: np.ndarray,
+    offset_every_step: bool,
+    steps: int,
+    measure: np.ndarray,
+    done: np.ndarray,
+) -> None:
     """Grid points ``lo .. hi - 1``, ``LANES`` networks in lock step (same numbers as
     any other lane position: lanes never mix).
 
-    Weights are stored lane-minor (``W1[k, j * LANES + l]``) so every inner loop runs over
-    ``n * LANES`` contiguous numbers and vectorises. A lane whose run has ended (all steps done,
-    or non-finite) is refilled with the next grid point.
+    Weights are stored lane-minor (``W1[k, j * LANES + l]``) so every inner loop runs
+    over ``n * LANES`` contiguous numbers and vectorises. A lane whose run has ended
+    (all steps done, or non-finite) is refilled with the next grid point.
     """
     N, d = X.shape
     n = W2_0.shape[0]
@@ -227,7 +311,9 @@ def run_lanes(lo: int, hi: int, act: int, X: np.ndarray, Y: np.ndarray, W1_0: np
             for k in range(d):
                 for m in range(nl):
                     W1[k, m] += off[m % L]
-        lanes_loss_grad(act, X, Y, W1, W2, dW1, dW2, loss, z, h, hp, q, f, e, fb, ib, sb, sib)
+        lanes_loss_grad(
+            act, X, Y, W1, W2, dW1, dW2, loss, z, h, hp, q, f, e, fb, ib, sb, sib
+        )
         # ---- finiteness of the current weights, per lane (inf * 0 and nan * 0 are nan)
         for l in range(L):
             fin[l] = 0.0
@@ -296,12 +382,38 @@ def run_lanes(lo: int, hi: int, act: int, X: np.ndarray, Y: np.ndarray, W1_0: np
 
 
 @njit(cache=True, nogil=True, parallel=True, error_model="numpy", fastmath={"contract"})
-def run_par(act: int, X: np.ndarray, Y: np.ndarray, W1_0: np.ndarray, W2_0: np.ndarray,
-            lr1: np.ndarray, lr2: np.ndarray, offset: np.ndarray, offset_every_step: bool,
-            steps: int, measure: np.ndarray, done: np.ndarray, block: int) -> None:
+def run_par(
+    act: int,
+    X: np.ndarray,
+    Y: np.ndarray,
+    W1_0: np.ndarray,
+    W2_0: np.ndarray,
+    lr1: np.ndarray,
+    lr2: np.ndarray,
+    offset: np.ndarray,
+    offset_every_step: bool,
+    steps: int,
+    measure: np.ndarray,
+    done: np.ndarray,
+    block: int,
+) -> None:
     """All grid points in blocks of ``block``, spread over threads."""
     B = lr1.shape[0]
     nblocks = (B + block - 1) // block
     for c in prange(nblocks):
-        run_lanes(c * block, min(B, (c + 1) * block), act, X, Y, W1_0, W2_0, lr1, lr2, offset,
-                  offset_every_step, steps, measure, done)
+        run_lanes(
+            c * block,
+            min(B, (c + 1) * block),
+            act,
+            X,
+            Y,
+            W1_0,
+            W2_0,
+            lr1,
+            lr2,
+            offset,
+            offset_every_step,
+            steps,
+            measure,
+            done,
+        )

@@ -1,8 +1,9 @@
 """Figures of the network-trainability chapter (Sohl-Dickstein 2024).
 
-Like :mod:`fractal_lib.boundaries.plotting`: every function accepts ``ax`` (or ``axes``), returns the
-Figure and sets no title. Images use Sohl-Dickstein's colouring: the convergence measure
-stretched per sign by :func:`fractal_lib.boundaries.network_trainability.colour_values` and drawn with the
+Like :mod:`fractal_lib.boundaries.plotting`: every function accepts ``ax`` (or
+``axes``), returns the Figure and sets no title. Images use Sohl-Dickstein's colouring:
+the convergence measure stretched per sign by
+:func:`fractal_lib.boundaries.network_trainability.colour_values` and drawn with the
 ``Spectral`` colormap (converged blue, diverged red, darkest at the boundary).
 """
 
@@ -20,6 +21,7 @@ from ..core.style import fig_ax, paper_handle
 from .boxcount import BoxFit, PooledFit
 from .network_trainability import PLANE_LABELS, NetImage, Window
 
+#: Colour map of the network trainability images.
 CMAP = "Spectral"
 
 
@@ -29,22 +31,59 @@ def _extent(image: NetImage) -> tuple[float, float, float, float]:
     return (xs[0] - dx, xs[-1] + dx, ys[0] - dy, ys[-1] + dy)
 
 
-def plot_image(image: NetImage, *, ax: Axes | None = None, edges: bool = False,
-               box: Window | None = None, labels: bool = True) -> Figure:
+def plot_image(
+    image: NetImage,
+    *,
+    ax: Axes | None = None,
+    edges: bool = False,
+    box: Window | None = None,
+    labels: bool = True,
+) -> Figure:
     """The coloured convergence measure over the image's window.
 
-    ``edges=True`` overlays the boundary pixels (2 x 2 sign changes) in black; ``box`` draws the
-    outline of a sub-window (the next zoom).
+    Parameters
+    ----------
+    image : NetImage
+        The rendered window.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on (default: a new figure).
+    edges : bool
+        Overlay the boundary pixels (2 x 2 sign changes) in black.
+    box : Window, optional
+        Draw the outline of this sub-window (the next zoom).
+    labels : bool
+        Label the axes with the plane's quantities.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure holding the axes.
     """
     fig, ax = fig_ax(ax, figsize=(4.2, 3.8))
-    ax.imshow(image.colours(), origin="lower", extent=_extent(image), cmap=CMAP, vmin=-1, vmax=1,
-              interpolation="nearest", aspect="auto")
+    ax.imshow(
+        image.colours(),
+        origin="lower",
+        extent=_extent(image),
+        cmap=CMAP,
+        vmin=-1,
+        vmax=1,
+        interpolation="nearest",
+        aspect="auto",
+    )
     if edges:
         e = image.edges()
         xs, ys = image.xs, image.ys
         over = np.ma.masked_where(~e, e.astype(float))
-        ax.imshow(over, origin="lower", extent=(xs[0], xs[-1], ys[0], ys[-1]), cmap="gray_r",
-                  vmin=0, vmax=1, interpolation="nearest", aspect="auto")
+        ax.imshow(
+            over,
+            origin="lower",
+            extent=(xs[0], xs[-1], ys[0], ys[-1]),
+            cmap="gray_r",
+            vmin=0,
+            vmax=1,
+            interpolation="nearest",
+            aspect="auto",
+        )
     if box is not None:
         x0, x1, y0, y1 = box.bounds
         ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, ec="k", lw=1.3))
@@ -54,15 +93,41 @@ def plot_image(image: NetImage, *, ax: Axes | None = None, edges: bool = False,
     return fig
 
 
-def plot_zoom_sequence(images: Sequence[NetImage], *, axes: Sequence[Axes] | None = None,
-                       ncols: int = 4) -> Figure:
-    """A zoom sequence: each panel boxes the window of the next; panels are labelled with the
-    magnification and the window's width in decades."""
+def plot_zoom_sequence(
+    images: Sequence[NetImage], *, axes: Sequence[Axes] | None = None, ncols: int = 4
+) -> Figure:
+    """A zoom sequence: each panel boxes the window of the next.
+
+    Panels are labelled with the magnification and the window's width in decades.
+
+    Parameters
+    ----------
+    images : sequence of NetImage
+        The zoom sequence
+        (:func:`~fractal_lib.boundaries.network_trainability.zoom_sequence`).
+    axes : sequence of matplotlib.axes.Axes, optional
+        One axes per image (default: a new figure).
+    ncols : int
+        Panels per row of a new figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure holding the axes.
+
+    References
+    ----------
+    Sohl-Dickstein 2024 (arXiv:2402.06184), its zoom sequences.
+    """
     n = len(images)
     if axes is None:
         nrows = -(-n // ncols)
-        fig, axs = plt.subplots(nrows, min(n, ncols), figsize=(2.6 * min(n, ncols), 2.6 * nrows + 0.3),
-                                squeeze=False)
+        fig, axs = plt.subplots(
+            nrows,
+            min(n, ncols),
+            figsize=(2.6 * min(n, ncols), 2.6 * nrows + 0.3),
+            squeeze=False,
+        )
         axes = list(axs.ravel())
         for ax in axes[n:]:
             ax.set_visible(False)
@@ -71,9 +136,16 @@ def plot_zoom_sequence(images: Sequence[NetImage], *, axes: Sequence[Axes] | Non
         nxt = images[k + 1].window if k + 1 < n else None
         plot_image(img, ax=ax, box=nxt, labels=False)
         x0, x1, _, _ = img.window.bounds
-        ax.text(0.02, 0.98, f"×{img.window.magnification:,}, width {x1 - x0:.2g}",
-                transform=ax.transAxes, ha="left", va="top", fontsize=7.5,
-                bbox={"fc": "white", "ec": "none", "alpha": 0.8, "pad": 1.5})
+        ax.text(
+            0.02,
+            0.98,
+            f"×{img.window.magnification:,}, width {x1 - x0:.2g}",
+            transform=ax.transAxes,
+            ha="left",
+            va="top",
+            fontsize=7.5,
+            bbox={"fc": "white", "ec": "none", "alpha": 0.8, "pad": 1.5},
+        )
         ax.tick_params(labelsize=7)
     xl, yl = PLANE_LABELS[images[0].plane]
     fig.supxlabel(xl, fontsize=9)
@@ -81,10 +153,37 @@ def plot_zoom_sequence(images: Sequence[NetImage], *, axes: Sequence[Axes] | Non
     return fig
 
 
-def plot_box_fit(fit: BoxFit | PooledFit, *, ax: Axes | None = None, label: str | None = None,
-                 paper: tuple[float, float] | None = None, color: str | None = None) -> Figure:
-    """``log2 N(s)`` against ``log2(side / s)`` with the fitted line; for a pooled fit, each
-    image's counts shifted to a common mean so the common slope is visible."""
+def plot_box_fit(
+    fit: BoxFit | PooledFit,
+    *,
+    ax: Axes | None = None,
+    label: str | None = None,
+    paper: tuple[float, float] | None = None,
+    color: str | None = None,
+) -> Figure:
+    """``log2 N(s)`` against ``log2(side / s)`` with the fitted line.
+
+    For a pooled fit, each image's counts are shifted to a common mean so the common
+    slope is visible.
+
+    Parameters
+    ----------
+    fit : BoxFit or PooledFit
+        The fit to draw.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on (default: a new figure).
+    label : str, optional
+        Legend label (the dimension is appended).
+    paper : (float, float), optional
+        Range of the paper's dimensions, for a legend entry.
+    color : str, optional
+        Matplotlib colour.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure holding the axes.
+    """
     fig, ax = fig_ax(ax)
     fits = fit.fits if isinstance(fit, PooledFit) else [fit]
     slope = fit.slope
@@ -102,8 +201,11 @@ def plot_box_fit(fit: BoxFit | PooledFit, *, ax: Axes | None = None, label: str 
         (h,) = ax.plot(x, y, "o", color=color, alpha=0.8, label=name)
         color = h.get_color()
         first = False
-    allx = np.concatenate([f.levels for f in fits if f.levels.size]) if any(
-        f.levels.size for f in fits) else np.zeros(0)
+    allx = (
+        np.concatenate([f.levels for f in fits if f.levels.size])
+        if any(f.levels.size for f in fits)
+        else np.zeros(0)
+    )
     if allx.size >= 2:
         xr = np.array([allx.min(), allx.max()])
         icpt = fit.intercept if isinstance(fit, BoxFit) else 0.0
@@ -116,15 +218,44 @@ def plot_box_fit(fit: BoxFit | PooledFit, *, ax: Axes | None = None, label: str 
     return fig
 
 
-def plot_slice(xs: np.ndarray, measure: np.ndarray, *, ax: Axes | None = None,
-               xlabel: str = r"input-layer learning rate $\log_{10}\eta_1$") -> Figure:
-    """A 1-D slice as a colour strip (same colouring as the images)."""
+def plot_slice(
+    xs: np.ndarray,
+    measure: np.ndarray,
+    *,
+    ax: Axes | None = None,
+    xlabel: str = r"input-layer learning rate $\log_{10}\eta_1$",
+) -> Figure:
+    """A 1-D slice as a colour strip (same colouring as the images).
+
+    Parameters
+    ----------
+    xs : ndarray, shape ``(n,)``
+        Evenly spaced x coordinates.
+    measure : ndarray, shape ``(n,)``
+        Convergence measures.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on (default: a new figure).
+    xlabel : str
+        Label of the x axis.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure holding the axes.
+    """
     from .network_trainability import colour_values
 
     fig, ax = fig_ax(ax, figsize=(6.4, 0.9))
     dx = (xs[1] - xs[0]) / 2
-    ax.imshow(colour_values(measure)[None], aspect="auto", cmap=CMAP, vmin=-1, vmax=1,
-              extent=(xs[0] - dx, xs[-1] + dx, 0, 1), interpolation="nearest")
+    ax.imshow(
+        colour_values(measure)[None],
+        aspect="auto",
+        cmap=CMAP,
+        vmin=-1,
+        vmax=1,
+        extent=(xs[0] - dx, xs[-1] + dx, 0, 1),
+        interpolation="nearest",
+    )
     ax.set_yticks([])
     ax.set_xlabel(xlabel)
     return fig

@@ -1,37 +1,85 @@
-"""Interactive explorers (ipywidgets). They need a live kernel; on the static site they show
-the figure for their initial values."""
+"""Interactive explorers (ipywidgets). They need a live kernel; on the static site they
+show the figure for their initial values."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..core.style import control_style, explorer_box
+from ..core.style import control_factory, explorer_box
 from . import landscapes as L
 from . import plotting
 from . import trainability as T
 
-CRITERIA = {
-    "sum of losses ≥ 1e16 (paper text)": T.Criterion("sum", 1e16),
-    "some loss > 1e8 (authors' code)": T.Criterion("max", 1e8),
-}
+#: Finest resolution of the explorer: ``2**14`` learning-rate segments.
 MAX_LOG2_N = 14
+#: Finest resolution of the colour strip (it needs the slower reference kernel).
 STRIP_LOG2_N = 12
 
 
+def criterion_label(criterion: T.Criterion) -> str:
+    """The explorer's label of a divergence criterion, e.g. ``"some loss > 1e8"``.
 
-def explore(kind: str, eps: float, lam: float, x0: float, lr_window: tuple[float, float],
-            log2_n: int, criterion: str) -> plt.Figure:
-    """Landscape, colour strip and box counting for one setting (what the explorer draws).
+    Parameters
+    ----------
+    criterion : fractal_lib.boundaries.trainability.Criterion
+        The criterion.
 
-    Classification uses the fast kernel where it applies (no cache); the strip's intensities
-    need the reference kernel and use at most ``2**12`` segments of the same grid.
+    Returns
+    -------
+    str
+        What diverges (the sum of the losses or some loss) and the bound.
+    """
+    bound = f"{criterion.bound:.0e}".replace("e+0", "e").replace("e+", "e")
+    if criterion.kind == "sum":
+        text = f"sum of losses ≥ {bound}"
+    else:
+        text = f"some loss > {bound}"
+    return text + (" (NaN bounded)" if criterion.nan == "bounded" else "")
+
+
+def explore(
+    kind: str,
+    eps: float,
+    lam: float,
+    x0: float,
+    lr_window: tuple[float, float],
+    log2_n: int,
+    criterion: T.Criterion,
+) -> plt.Figure:
+    """Landscape, colour strip and box counting for one setting (the explorer's figure).
+
+    Classification uses the fast kernel where it applies (no cache); the strip's
+    intensities need the reference kernel and use at most ``2**12`` segments of the same
+    grid.
+
+    Parameters
+    ----------
+    kind : {"quadratic", "additive", "multiplicative"}
+        The landscape family.
+    eps, lam : float
+        Amplitude and wavelength (ignored for the quadratic).
+    x0 : float
+        Starting point.
+    lr_window : (float, float)
+        Learning-rate interval ``(lr_min, lr_max)``.
+    log2_n : int
+        ``2**log2_n`` segments (at most ``2**14``).
+    criterion : fractal_lib.boundaries.trainability.Criterion
+        When a run counts as divergent.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Landscape, ``|B_N|`` against ``N`` with the fitted box dimension, colour strip.
     """
     ls = L.quadratic() if kind == "quadratic" else L.landscape(kind, eps=eps, lam=lam)
     lo, hi = lr_window
     hi = max(hi, lo + 1e-6)
     log2_n = int(min(log2_n, MAX_LOG2_N))
-    crit = CRITERIA[criterion]
+    crit = criterion
     grid = T.LRGrid(lo, hi, log2_n)
     out = T.classify(ls, grid.values(), x0=x0, criterion=crit)
     counts = T.boundary_counts(out.diverged)
@@ -44,42 +92,103 @@ def explore(kind: str, eps: float, lam: float, x0: float, lr_window: tuple[float
     span = max(1.2, 1.2 * abs(x0))
     plotting.plot_landscape(ls, x=np.linspace(-span, span, 4001), ax=ax_l)
     ax_l.axvline(x0, color="k", lw=0.8, ls=":")
-    plotting.plot_box_counts(counts, fit, ax=ax_c,
-                             label=f"{int(np.count_nonzero(out.diverged))} of {grid.n_points} diverge")
-    plotting.plot_strip(sgrid.values(), strip.diverged, strip.intensity, ax=bottom.subplots())
+    plotting.plot_box_counts(
+        counts,
+        fit,
+        ax=ax_c,
+        label=f"{int(np.count_nonzero(out.diverged))} of {grid.n_points} diverge",
+    )
+    plotting.plot_strip(
+        sgrid.values(), strip.diverged, strip.intensity, ax=bottom.subplots()
+    )
     bottom.axes[0].set_xlabel(r"learning rate $s$")
     return fig
 
 
-def trainability_explorer(log2_n: int = 12):
-    """A widget: pick the landscape (quadratic / additive / multiplicative), eps, lam, x0, the
-    learning-rate window, the resolution (``2**log2_n`` segments, at most ``2**14``) and the
-    divergence criterion; it redraws the landscape, the colour strip and ``|B_N|`` vs ``N``
-    with the fitted box dimension.
+def trainability_explorer(
+    log2_n: int = 12,
+    *,
+    eps: float,
+    lam: float,
+    x0: float,
+    lr_window: tuple[float, float],
+    criteria: Sequence[T.Criterion],
+    kind: str = "multiplicative",
+):
+    """The explorer widget of the trainability boundary.
+
+    Pick the landscape (quadratic / additive / multiplicative), eps, lam, x0, the
+    learning-rate window, the resolution (``2**log2_n`` segments, at most ``2**14``) and
+    the divergence criterion; it redraws the landscape, the colour strip and ``|B_N|``
+    against ``N`` with the fitted box dimension. The initial values are the caller's
+    (the chapter passes its paper module's); each slider's range is widened to contain
+    its initial value.
+
+    Parameters
+    ----------
+    log2_n : int
+        Initial resolution (clipped to ``2**14`` segments).
+    eps, lam : float
+        Initial amplitude and wavelength.
+    x0 : float
+        Initial starting point.
+    lr_window : (float, float)
+        Initial learning-rate interval ``(lr_min, lr_max)``.
+    criteria : sequence of fractal_lib.boundaries.trainability.Criterion
+        The divergence criteria to choose from (at least one), labelled by
+        :func:`criterion_label`; the first is the initial one.
+    kind : {"multiplicative", "additive", "quadratic"}
+        Initial landscape family.
 
     Returns
     -------
     ipywidgets.VBox
+        Controls and the figure of :func:`explore`.
     """
     import ipywidgets as w
 
-    style, lay = control_style()
+    make = control_factory()
+    lo, hi = (float(v) for v in lr_window)
     controls = {
-        "kind": w.Dropdown(options=["multiplicative", "additive", "quadratic"],
-                           value="multiplicative", description="landscape", style=style, layout=lay),
-        "eps": w.FloatSlider(value=0.2, min=0.0, max=0.5, step=0.005, description="ε (amplitude)",
-                             style=style, layout=lay, readout_format=".3f"),
-        "lam": w.FloatSlider(value=0.1, min=0.02, max=1.0, step=0.01, description="λ (wavelength)",
-                             style=style, layout=lay),
-        "x0": w.FloatSlider(value=1.0, min=-5.0, max=5.0, step=0.05, description="x0 (start)",
-                            style=style, layout=lay),
-        "lr_window": w.FloatRangeSlider(value=(0.0, 1.5), min=0.0, max=2.0, step=0.001,
-                                        description="learning rates", style=style, layout=lay,
-                                        readout_format=".3f"),
-        "log2_n": w.IntSlider(value=min(log2_n, MAX_LOG2_N), min=6, max=MAX_LOG2_N,
-                              description="log2 N", style=style, layout=lay),
-        "criterion": w.Dropdown(options=list(CRITERIA), description="divergence",
-                                style=style, layout=lay),
+        "kind": make(
+            w.Dropdown,
+            "landscape",
+            options=["multiplicative", "additive", "quadratic"],
+            value=kind,
+        ),
+        **{
+            name: make(
+                w.FloatSlider,
+                label,
+                value=value,
+                min=min(low, value),
+                max=max(high, value),
+                step=step,
+                readout_format=fmt,
+            )
+            for name, label, value, low, high, step, fmt in (
+                ("eps", "ε (amplitude)", eps, 0.0, 0.5, 0.005, ".3f"),
+                ("lam", "λ (wavelength)", lam, 0.02, 1.0, 0.01, ".2f"),
+                ("x0", "x0 (start)", x0, -5.0, 5.0, 0.05, ".2f"),
+            )
+        },
+        "lr_window": make(
+            w.FloatRangeSlider,
+            "learning rates",
+            value=(lo, hi),
+            min=min(0.0, lo),
+            max=max(2.0, hi),
+            step=0.001,
+            readout_format=".3f",
+        ),
+        "log2_n": make(
+            w.IntSlider, "log2 N", value=min(log2_n, MAX_LOG2_N), min=6, max=MAX_LOG2_N
+        ),
+        "criterion": make(
+            w.Dropdown,
+            "divergence",
+            options=[(criterion_label(c), c) for c in criteria],
+        ),
     }
 
     return explorer_box(explore, controls)

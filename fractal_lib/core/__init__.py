@@ -2,8 +2,9 @@
 
 :mod:`~fractal_lib.core.config` (the scale switch, cache folder, progress bars),
 :mod:`~fractal_lib.core.cache` (results on disk, keyed by code version),
-:mod:`~fractal_lib.core.checks` (input checks, :class:`~fractal_lib.core.checks.EstimatorWarning`),
-:mod:`~fractal_lib.core.fits` (least-squares lines, box-counting fits and their result type
+:mod:`~fractal_lib.core.checks` (input checks,
+:class:`~fractal_lib.core.checks.EstimatorWarning`), :mod:`~fractal_lib.core.fits`
+(least-squares lines, box-counting fits and their result type
 :class:`~fractal_lib.core.fits.DimensionFit`, bootstrap, mean and SEM),
 :mod:`~fractal_lib.core.report` (the paper-versus-here ledger),
 :mod:`~fractal_lib.core.executors` (the chunk runner of every grid computation),
@@ -13,13 +14,17 @@
 
 from .exports import lazy_exports
 
-__getattr__, __dir__ = lazy_exports(__name__, __file__, [
-    "config",
-    "cache",
-    "checks",
-    "fits",
-    "report",
-    "executors",
-    "style",
-    "exports",
-])
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    __file__,
+    [
+        "config",
+        "cache",
+        "checks",
+        "fits",
+        "report",
+        "executors",
+        "style",
+        "exports",
+    ],
+)

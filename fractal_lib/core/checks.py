@@ -4,12 +4,12 @@ Two rules of the library live here, so that every module applies them the same w
 
 * **Degenerate input gets a clear ``ValueError``** naming the parameter and the reason
   (:func:`as_float_array` for empty, too short, non-finite or constant input).
-* **Limits are reported, never hidden.** An estimator that did not converge, hit a bound, lost
-  precision or fell back to another rule records that in its result (fields such as
-  ``converged``, ``at_bound``, ``n_used``) *and* calls :func:`warn_limit` once per call, which
-  issues one :class:`EstimatorWarning`. Callers that handle the condition themselves silence it
-  with ``warnings.catch_warnings`` / ``warnings.simplefilter("ignore", EstimatorWarning)`` and
-  read the flag.
+* **Limits are reported, never hidden.** An estimator that did not converge, hit a
+  bound, lost precision or fell back to another rule records that in its result (fields
+  such as ``converged``, ``at_bound``, ``n_used``) *and* calls :func:`warn_limit` once
+  per call, which issues one :class:`EstimatorWarning`. Callers that handle the
+  condition themselves silence it with ``warnings.catch_warnings`` /
+  ``warnings.simplefilter("ignore", EstimatorWarning)`` and read the flag.
 """
 
 from __future__ import annotations
@@ -22,19 +22,20 @@ __all__ = ["EstimatorWarning", "as_float_array", "warn_limit"]
 
 
 class EstimatorWarning(UserWarning):
-    """An estimate was returned, but it did not converge, hit a bound, lost precision or fell back
-    to another rule; the result object says which."""
+    """An estimate was returned, but it did not converge, hit a bound, lost precision or
+    fell back to another rule; the result object says which."""
 
 
 def warn_limit(message: str, *, stacklevel: int = 3) -> None:
-    """Issue one :class:`EstimatorWarning` (call it once per estimator call, never in a loop).
+    """Issue one :class:`EstimatorWarning` (once per estimator call, never in a loop).
 
     Parameters
     ----------
     message : str
         What happened and which field of the result records it.
     stacklevel : int
-        Passed to :func:`warnings.warn`; the default points at the caller of the estimator.
+        Passed to :func:`warnings.warn`; the default points at the caller of the
+        estimator.
     """
     warnings.warn(message, EstimatorWarning, stacklevel=stacklevel)
 
@@ -62,8 +63,8 @@ def as_float_array(
     min_size : int
         Minimum number of samples (along ``axis`` when given, else in total).
     finite : {"all", "any", "none"}
-        ``"all"``: every value must be finite; ``"any"``: at least ``min_size`` finite values
-        (NaN marks missing samples); ``"none"``: no check.
+        ``"all"``: every value must be finite; ``"any"``: at least ``min_size`` finite
+        values (NaN marks missing samples); ``"none"``: no check.
     nonconstant : bool
         Reject input whose finite values are all equal (zero variance).
     axis : int, optional
@@ -77,7 +78,8 @@ def as_float_array(
     Raises
     ------
     ValueError
-        Empty, wrong number of dimensions, too few samples, non-finite values or constant input.
+        Empty, wrong number of dimensions, too few samples, non-finite values or
+        constant input.
     """
     try:
         a = np.asarray(x, dtype=np.float64)
@@ -86,13 +88,17 @@ def as_float_array(
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if a.ndim not in allowed:
-            raise ValueError(f"{name} must have {' or '.join(map(str, allowed))} dimension(s), "
-                             f"got shape {a.shape}")
+            raise ValueError(
+                f"{name} must have {' or '.join(map(str, allowed))} dimension(s), "
+                f"got shape {a.shape}"
+            )
     if a.size == 0:
         raise ValueError(f"{name} is empty")
     n = a.shape[axis] if axis is not None else a.size
     if n < min_size:
-        raise ValueError(f"{name} is too short: {n} samples, at least {min_size} needed")
+        raise ValueError(
+            f"{name} is too short: {n} samples, at least {min_size} needed"
+        )
     ok = np.isfinite(a)
     if finite == "all" and not ok.all():
         bad = "all-NaN" if not ok.any() else f"{int((~ok).sum())} non-finite value(s)"
@@ -101,7 +107,9 @@ def as_float_array(
         if not ok.any():
             raise ValueError(f"{name} is all-NaN (no finite value)")
         if int(ok.sum()) < min_size:
-            raise ValueError(f"{name} has {int(ok.sum())} finite samples, at least {min_size} needed")
+            raise ValueError(
+                f"{name} has {int(ok.sum())} finite samples, at least {min_size} needed"
+            )
     if nonconstant:
         v = a[ok] if finite != "none" else a
         if v.size and np.ptp(v) == 0:

@@ -9,8 +9,8 @@
 ``paper``
     the papers' own sizes (hours; meant for a cluster or a GPU).
 
-Grids nest: a smaller scale's learning-rate grid is an exact subset of a larger one, so a
-``smoke`` number can be compared point for point with a ``book`` or ``paper`` number.
+Grids nest: a smaller scale's learning-rate grid is an exact subset of a larger one, so
+a ``smoke`` number can be compared point for point with a ``book`` or ``paper`` number.
 """
 
 from __future__ import annotations
@@ -19,15 +19,18 @@ import os
 from pathlib import Path
 from typing import Literal, TypeVar
 
+#: The name of a scale.
 Scale = Literal["smoke", "book", "paper"]
+#: Every scale, smallest first.
 SCALES: tuple[Scale, ...] = ("smoke", "book", "paper")
+#: The scale when ``FRACTAL_SCALE`` is not set.
 DEFAULT_SCALE: Scale = "book"
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 
 def get_scale() -> Scale:
-    """Return the scale this process runs at, from the ``FRACTAL_SCALE`` environment variable.
+    """Return the scale this process runs at, from the ``FRACTAL_SCALE`` variable.
 
     Returns
     -------
@@ -39,21 +42,33 @@ def get_scale() -> Scale:
     ValueError
         If ``FRACTAL_SCALE`` is set to anything else.
     """
-    value = os.environ.get("FRACTAL_SCALE", DEFAULT_SCALE).strip().lower() or DEFAULT_SCALE
+    value = (
+        os.environ.get("FRACTAL_SCALE", DEFAULT_SCALE).strip().lower() or DEFAULT_SCALE
+    )
     if value not in SCALES:
         raise ValueError(f"FRACTAL_SCALE must be one of {SCALES}, got {value!r}")
     return value  # type: ignore[return-value]
 
 
-def by_scale(smoke: T, book: T, paper: T, *, scale: Scale | None = None) -> T:
+def by_scale(smoke: _T, book: _T, paper: _T, *, scale: Scale | None = None) -> _T:
     """Pick the value for the current (or the given) scale.
 
     Parameters
     ----------
-    smoke, book, paper
+    smoke, book, paper : object
         The value to use at each scale.
-    scale : str, optional
+    scale : {"smoke", "book", "paper"}, optional
         Override the scale read from ``FRACTAL_SCALE``.
+
+    Returns
+    -------
+    object
+        The one of ``smoke``, ``book``, ``paper`` that belongs to the scale.
+
+    Raises
+    ------
+    ValueError
+        If the scale is not one of :data:`SCALES`.
     """
     s = get_scale() if scale is None else scale
     if s not in SCALES:
@@ -63,17 +78,29 @@ def by_scale(smoke: T, book: T, paper: T, *, scale: Scale | None = None) -> T:
 
 def _source_root() -> Path | None:
     """The repository root when fractal_lib runs from a source checkout, else None."""
-    root = Path(__file__).resolve().parents[2]  # fractal_lib/core/config.py -> repository
-    return root if (root / "pyproject.toml").is_file() and (root / "_config.yml").is_file() else None
+    root = (
+        Path(__file__).resolve().parents[2]
+    )  # fractal_lib/core/config.py -> repository
+    return (
+        root
+        if (root / "pyproject.toml").is_file() and (root / "_config.yml").is_file()
+        else None
+    )
 
 
 def cache_dir() -> Path:
     """Directory of the on-disk result cache.
 
-    ``FRACTAL_CACHE_DIR`` if set; otherwise ``.fractal_cache/`` at the root of a source checkout
-    (git-ignored), or ``$XDG_CACHE_HOME/fractal_lib`` (``~/.cache/fractal_lib``) for an
-    installed package. A folder that cannot be written is not an error: results are then
-    computed without being stored, with one :class:`fractal_lib.core.cache.CacheWarning`.
+    ``FRACTAL_CACHE_DIR`` if set; otherwise ``.fractal_cache/`` at the root of a source
+    checkout (git-ignored), or ``$XDG_CACHE_HOME/fractal_lib``
+    (``~/.cache/fractal_lib``) for an installed package. A folder that cannot be written
+    is not an error: results are then computed without being stored, with one
+    :class:`fractal_lib.core.cache.CacheWarning`.
+
+    Returns
+    -------
+    Path
+        The folder (not created here).
     """
     env = os.environ.get("FRACTAL_CACHE_DIR")
     if env:
@@ -86,5 +113,17 @@ def cache_dir() -> Path:
 
 
 def progress_enabled() -> bool:
-    """Whether long computations show tqdm progress bars (``FRACTAL_PROGRESS=0`` hides them)."""
-    return os.environ.get("FRACTAL_PROGRESS", "1").strip() not in ("0", "false", "no", "")
+    """Whether long computations show tqdm progress bars.
+
+    Returns
+    -------
+    bool
+        False when ``FRACTAL_PROGRESS`` is ``0``, ``false``, ``no`` or empty; True when
+        it is unset or anything else.
+    """
+    return os.environ.get("FRACTAL_PROGRESS", "1").strip() not in (
+        "0",
+        "false",
+        "no",
+        "",
+    )

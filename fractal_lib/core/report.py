@@ -1,27 +1,168 @@
-"""Paper-versus-here comparisons, shown next to each figure and collected for a summary table."""
+"""Paper-versus-here comparisons, shown next to each figure and collected for a summary
+table.
+
+A paper's reported values are written once, as :class:`Reported` facts in its module
+under
+:mod:`fractal_lib.papers`; a chapter compares its own result with one of them through
+:meth:`Ledger.compare`, which takes the paper's side of the row from the fact.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 
 from .fits import DimensionFit
 
+#: How a :class:`Reported` value is read: a number, a range, an interval or a claim.
+FactKind = Literal["value", "range", "interval", "claim"]
+
+
+@dataclass(frozen=True)
+class Reported:
+    """One value a paper reports, with where it comes from.
+
+    Parameters
+    ----------
+    figure : str
+        Where the paper shows it (``"Fig. 2a"``, ``"Sec. III D"``, ``"Table 1"``).
+    quantity : str
+        What the value is, in the paper's terms (units included where there are any).
+    value : float, tuple of two floats or str
+        A number (``kind="value"``); the ends of a range over several runs or settings
+        (``kind="range"``); the point estimate of an interval (``kind="interval"``, with
+        the interval in ``error``); or a qualitative claim (``kind="claim"``).
+    kind : {"value", "range", "interval", "claim"}
+        How ``value`` and ``error`` are read and printed.
+    error : float or tuple of two floats, optional
+        Symmetric error of a value (``value ± error``) or the interval ``(low, high)``
+        of an ``"interval"`` fact.
+    source : str
+        The text, table or file of the authors' code the value is quoted from.
+    display : str, optional
+        The paper's side of a comparison row when the generated text would lose
+        information (for example ``"1.01–1.42 (Supp. Figs. 3/4)"``); defaults to
+        :meth:`text`.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` or ``error`` does not match ``kind``.
+    """
+
+    figure: str
+    quantity: str
+    value: float | tuple[float, float] | str
+    kind: FactKind = "value"
+    error: float | tuple[float, float] | None = None
+    source: str = ""
+    display: str | None = None
+
+    def __post_init__(self) -> None:
+        ok = {
+            "value": lambda v: isinstance(v, int | float),
+            "range": lambda v: isinstance(v, tuple) and len(v) == 2,
+            "interval": lambda v: isinstance(v, int | float),
+            "claim": lambda v: isinstance(v, str),
+        }
+        if self.kind not in ok:
+            raise ValueError(f"kind: expected one of {sorted(ok)}, got {self.kind!r}")
+        if not ok[self.kind](self.value):
+            raise ValueError(f"value: {self.value!r} does not fit kind {self.kind!r}")
+        if self.kind == "interval" and not (
+            isinstance(self.error, tuple) and len(self.error) == 2
+        ):
+            raise ValueError("error: an 'interval' fact needs error=(low, high)")
+
+    @property
+    def number(self) -> float:
+        """The value as one number (a range's midpoint); ``ValueError`` for a claim."""
+        if self.kind == "claim":
+            raise ValueError(f"{self.figure} {self.quantity}: a claim has no number")
+        if self.kind == "range":
+            lo, hi = self.value  # type: ignore[misc]
+            return 0.5 * (float(lo) + float(hi))
+        return float(self.value)  # type: ignore[arg-type]
+
+    def text(self) -> str:
+        """The value as a comparison row prints it (``display`` when given).
+
+        Returns
+        -------
+        str
+            ``display``; else the claim, ``"lo–hi"`` for a range, ``"v [lo, hi]"`` for
+            an interval, ``"v ± e"`` or ``"v"`` for a value.
+        """
+        if self.display is not None:
+            return self.display
+        if self.kind == "claim":
+            return str(self.value)
+        if self.kind == "range":
+            lo, hi = self.value  # type: ignore[misc]
+            return f"{_num(lo)}–{_num(hi)}"
+        if self.kind == "interval":
+            lo, hi = self.error  # type: ignore[misc]
+            return f"{_num(self.value)} [{_num(lo)}, {_num(hi)}]"
+        if self.error is not None:
+            return f"{_num(self.value)} ± {_num(self.error)}"
+        return _num(self.value)
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def _num(v: object) -> str:
+    """A reported number as the paper writes it (no float noise such as
+    0.30000000000000004)."""
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    return str(v)
+
 
 def fmt(value: tuple[float, float] | DimensionFit | float, digits: int = 3) -> str:
-    """``"0.996 ± 0.005"`` from a (value, error) pair, a fit, or a number."""
+    """Format a (value, error) pair, a fit or a number, e.g. ``"0.996 ± 0.005"``.
+
+    Parameters
+    ----------
+    value : tuple of two floats, DimensionFit or float
+        ``(value, error)``; a fit gives ``(alpha, stderr)``; a number is printed alone.
+    digits : int
+        Decimals of the value and the error.
+
+    Returns
+    -------
+    str
+        ``"v ± e"``, or ``"v"`` for a number or a non-finite error.
+    """
     if isinstance(value, DimensionFit):
         value = (value.alpha, value.stderr)
     if isinstance(value, tuple):
         v, e = value
-        return f"{v:.{digits}f} ± {e:.{digits}f}" if np.isfinite(e) else f"{v:.{digits}f}"
+        return (
+            f"{v:.{digits}f} ± {e:.{digits}f}" if np.isfinite(e) else f"{v:.{digits}f}"
+        )
     return f"{value:.{digits}f}"
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """One number of the paper next to ours."""
+    """One number of the paper next to ours.
+
+    Parameters
+    ----------
+    figure : str
+        Where the paper shows it.
+    quantity : str
+        What is compared.
+    paper : str
+        The paper's value, as printed.
+    here : str
+        Ours, as printed.
+    note : str
+        Why the two differ or how ours was measured.
+    """
 
     figure: str
     quantity: str
@@ -31,12 +172,17 @@ class Comparison:
 
     def __str__(self) -> str:
         tail = f" ({self.note})" if self.note else ""
-        return f"{self.figure}, {self.quantity}: paper {self.paper}, here {self.here}{tail}"
+        return (
+            f"{self.figure}, {self.quantity}: paper {self.paper}, "
+            f"here {self.here}{tail}"
+        )
 
     def _repr_markdown_(self) -> str:
         tail = f" *({self.note})*" if self.note else ""
-        return (f"**{self.figure}**, {self.quantity}: paper **{self.paper}**, "
-                f"here **{self.here}**{tail}")
+        return (
+            f"**{self.figure}**, {self.quantity}: paper **{self.paper}**, "
+            f"here **{self.here}**{tail}"
+        )
 
     def __repr__(self) -> str:
         return str(self)
@@ -44,18 +190,91 @@ class Comparison:
 
 @dataclass
 class Ledger:
-    """Collects :class:`Comparison` rows; ``add`` returns the row so a cell can display it."""
+    """Collects :class:`Comparison` rows; ``add`` returns the row so a cell can display
+    it.
+
+    Parameters
+    ----------
+    rows : list of Comparison
+        The rows so far (empty for a new ledger).
+    """
 
     rows: list[Comparison] = field(default_factory=list)
 
-    def add(self, figure: str, quantity: str, *, paper: str, here: str,
-            note: str = "") -> Comparison:
+    def add(
+        self, figure: str, quantity: str, *, paper: str, here: str, note: str = ""
+    ) -> Comparison:
+        """Add a row from its printed parts and return it.
+
+        Chapters use :meth:`compare`, which takes the paper's side from its
+        :class:`Reported` fact.
+
+        Parameters
+        ----------
+        figure, quantity : str
+            Where the paper shows it, and what is compared.
+        paper, here : str
+            The paper's value and ours, as printed.
+        note : str
+            Why the two differ or how ours was measured.
+
+        Returns
+        -------
+        Comparison
+            The new row.
+        """
         row = Comparison(figure, quantity, paper, here, note)
         self.rows.append(row)
         return row
 
+    def compare(
+        self,
+        fact: Reported,
+        here: str | tuple[float, float] | DimensionFit | float,
+        *,
+        note: str = "",
+        figure: str | None = None,
+        quantity: str | None = None,
+        digits: int = 3,
+    ) -> Comparison:
+        """Add the row comparing ``here`` with the paper's ``fact`` and return it.
+
+        Parameters
+        ----------
+        fact : Reported
+            The paper's value, from the paper's module in :mod:`fractal_lib.papers`.
+        here : str, (value, error), DimensionFit or float
+            Our value; anything but a string is formatted with :func:`fmt`.
+        note : str
+            Why the two differ or how ours was measured.
+        figure, quantity : str, optional
+            Override the fact's figure or quantity label (for example when the chapter
+            compares a derived quantity with it).
+        digits : int
+            Decimals of ``here`` when it is formatted here.
+
+        Returns
+        -------
+        Comparison
+            The new row (a cell that ends with it displays it).
+        """
+        text = here if isinstance(here, str) else fmt(here, digits)
+        return self.add(
+            figure or fact.figure,
+            quantity or fact.quantity,
+            paper=fact.text(),
+            here=text,
+            note=note,
+        )
+
     def markdown(self) -> str:
-        """All rows as a Markdown table."""
+        """All rows as a Markdown table.
+
+        Returns
+        -------
+        str
+            A header (figure, quantity, paper, here, note) and one line per row.
+        """
         lines = ["| figure | quantity | paper | here | note |", "|---|---|---|---|---|"]
         for r in self.rows:
             cells = [r.figure, r.quantity, r.paper, r.here, r.note]

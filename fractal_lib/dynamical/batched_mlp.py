@@ -1,18 +1,21 @@
-"""Many tiny one-hidden-layer networks trained at once by full-batch gradient descent (float64).
+"""Many tiny one-hidden-layer networks trained at once by full-batch gradient descent
+(float64).
 
-Each model ``m`` is ``x -> relu(x W1 + b1) W2 + b2`` with its own width, seed, learning rate and
-class-weight schedule. All models live in four batched tensors, padded with zeros to the widest
-one: a hidden unit whose incoming and outgoing weights are all zero has zero pre-activation,
-zero activation and, since ``relu'(0) = 0``, zero gradient, so the padding stays exactly zero and
-each model follows exactly the trajectory it would follow alone (tested). The gradients are
-written out by hand (two batched matrix products per layer), which is several times faster than
-autograd on graphs this small, and one step of all models costs about as much as one step of one.
+Each model ``m`` is ``x -> relu(x W1 + b1) W2 + b2`` with its own width, seed, learning
+rate and class-weight schedule. All models live in four batched tensors, padded with
+zeros to the widest one: a hidden unit whose incoming and outgoing weights are all zero
+has zero pre-activation, zero activation and, since ``relu'(0) = 0``, zero gradient, so
+the padding stays exactly zero and each model follows exactly the trajectory it would
+follow alone (tested). The gradients are written out by hand (two batched matrix
+products per layer), which is several times faster than autograd on graphs this small,
+and one step of all models costs about as much as one step of one.
 
-Recorded per step: the dynamical loss (at the step's weights ``Gamma(t)``), the static loss
-(all weights 1), the training accuracy and the cosine between consecutive updates (the input of
-:func:`fractal_lib.dynamical.losses.first_instability`). Every ``hessian_every`` steps the top
-Hessian eigenvalues of the *current* (time-dependent) loss of every model are computed at once by
-a batched Lanczos iteration on Hessian-vector products (:func:`batched_top_eigen`, tested against
+Recorded per step: the dynamical loss (at the step's weights ``Gamma(t)``), the static
+loss (all weights 1), the training accuracy and the cosine between consecutive updates
+(the input of :func:`fractal_lib.dynamical.losses.first_instability`). Every
+``hessian_every`` steps the top Hessian eigenvalues of the *current* (time-dependent)
+loss of every model are computed at once by a batched Lanczos iteration on
+Hessian-vector products (:func:`batched_top_eigen`, tested against
 :func:`fractal_lib.nets.hessian.top_eigen`).
 """
 
@@ -31,30 +34,68 @@ from ..core.config import progress_enabled
 from ..nets.torchtools import num_threads
 from . import losses as DL
 
+#: Names of the network parameters, in the order of the snapshots.
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
 
 
 # --------------------------------------------------------------------------- parameters
-def _as_int_array(name: str, v: int | Sequence[int], n: int | None = None) -> np.ndarray:
+def _as_int_array(
+    name: str, v: int | Sequence[int], n: int | None = None
+) -> np.ndarray:
     a = np.atleast_1d(np.asarray(v))
     if a.ndim != 1 or a.size == 0 or not np.all(np.equal(np.mod(a, 1), 0)):
-        raise ValueError(f"{name} must be an integer or a non-empty 1-D sequence of integers, got {v!r}")
+        raise ValueError(
+            f"{name} must be an integer or a non-empty 1-D sequence of integers, got "
+            f"{v!r}"
+        )
     a = a.astype(np.int64)
     if n is not None and a.size not in (1, n):
         raise ValueError(f"{name} must have 1 or {n} entries, got {a.size}")
     return a if n is None or a.size == n else np.repeat(a, n)
 
 
-def init_params(widths: Sequence[int], seeds: Sequence[int], *, d_in: int = 2, n_out: int = 3,
-                dtype: torch.dtype = torch.float64,
-                device: torch.device | str | None = None) -> list[torch.Tensor]:
-    """Batched initial parameters ``[W1 (M, d_in, H), b1 (M, H), W2 (M, H, n_out), b2 (M, n_out)]``.
+def init_params(
+    widths: Sequence[int],
+    seeds: Sequence[int],
+    *,
+    d_in: int = 2,
+    n_out: int = 3,
+    dtype: torch.dtype = torch.float64,
+    device: torch.device | str | None = None,
+) -> list[torch.Tensor]:
+    """Batched initial parameters of ``M`` one-hidden-layer networks, zero-padded.
 
     Model ``m`` has width ``widths[m]`` and draws from its own generator seeded with
-    ``seeds[m]``: ``W1 ~ N(0, 1/d_in)``, ``W2 ~ N(0, 1/width)``, biases 0 (the "standard"
-    parameterisation of the authors' original neural-tangents network with ``W_std = 1`` and
-    trainable zero biases). The same (width, seed) gives the same numbers in any batch.
-    ``H = max(widths)``; the padding is zero.
+    ``seeds[m]``: ``W1 ~ N(0, 1/d_in)``, ``W2 ~ N(0, 1/width)``, biases 0 (the
+    "standard" parameterisation of the authors' original neural-tangents network with
+    ``W_std = 1`` and trainable zero biases). The same (width, seed) gives the same
+    numbers in any batch. ``H = max(widths)``; the padding is zero.
+
+    Parameters
+    ----------
+    widths : sequence of int
+        Hidden width of each model (>= 1); one value is broadcast over ``seeds``.
+    seeds : sequence of int
+        Initialisation seed of each model (>= 0).
+    d_in : int
+        Input dimension.
+    n_out : int
+        Number of outputs (classes).
+    dtype : torch.dtype
+        Dtype of the returned tensors (drawn in float64).
+    device : torch.device or str, optional
+        Device of the returned tensors.
+
+    Returns
+    -------
+    list of Tensor
+        ``[W1 (M, d_in, H), b1 (M, H), W2 (M, H, n_out), b2 (M, n_out)]``.
+
+    Raises
+    ------
+    ValueError
+        Non-integer, negative or mismatched ``widths`` / ``seeds``; ``d_in`` or
+        ``n_out < 1``.
     """
     w = _as_int_array("widths", widths)
     s = _as_int_array("seeds", seeds, w.size)
@@ -70,62 +111,146 @@ def init_params(widths: Sequence[int], seeds: Sequence[int], *, d_in: int = 2, n
     W2 = torch.zeros(m, h, n_out, dtype=torch.float64)
     for i, (wi, si) in enumerate(zip(w, s, strict=True)):
         gen = torch.Generator().manual_seed(int(si))
-        W1[i, :, :wi] = torch.randn(d_in, int(wi), generator=gen, dtype=torch.float64) / np.sqrt(d_in)
-        W2[i, :wi, :] = torch.randn(int(wi), n_out, generator=gen, dtype=torch.float64) / np.sqrt(wi)
-    params = [W1, torch.zeros(m, h, dtype=torch.float64), W2, torch.zeros(m, n_out, dtype=torch.float64)]
+        W1[i, :, :wi] = torch.randn(
+            d_in, int(wi), generator=gen, dtype=torch.float64
+        ) / np.sqrt(d_in)
+        W2[i, :wi, :] = torch.randn(
+            int(wi), n_out, generator=gen, dtype=torch.float64
+        ) / np.sqrt(wi)
+    params = [
+        W1,
+        torch.zeros(m, h, dtype=torch.float64),
+        W2,
+        torch.zeros(m, n_out, dtype=torch.float64),
+    ]
     return [p.to(dtype=dtype, device=device) for p in params]
 
 
 def forward(params: Sequence[torch.Tensor], x: torch.Tensor) -> torch.Tensor:
-    """Outputs ``(M, N, n_out)`` of every model on the points ``x (N, d_in)``."""
+    """Outputs of every model on the points ``x``.
+
+    Parameters
+    ----------
+    params : sequence of Tensor
+        Batched parameters ``[W1, b1, W2, b2]`` (as from :func:`init_params`).
+    x : Tensor, shape (N, d_in)
+        The points.
+
+    Returns
+    -------
+    Tensor, shape (M, N, n_out)
+        The logits, ``relu(x W1 + b1) W2 + b2`` per model.
+    """
     W1, b1, W2, b2 = params
     z = torch.matmul(x, W1) + b1.unsqueeze(1)
     return torch.baddbmm(b2.unsqueeze(1), torch.relu(z), W2)
 
 
-def _forward_backward(params: Sequence[torch.Tensor], x: torch.Tensor, y: torch.Tensor, kind: str,
-                      gamma: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, list[torch.Tensor]]:
+def _forward_backward(
+    params: Sequence[torch.Tensor],
+    x: torch.Tensor,
+    y: torch.Tensor,
+    kind: str,
+    gamma: torch.Tensor,
+) -> tuple[torch.Tensor, torch.Tensor, list[torch.Tensor]]:
     W1, b1, W2, b2 = params
-    z = torch.matmul(x, W1) + b1.unsqueeze(1)                          # (M, N, H)
+    z = torch.matmul(x, W1) + b1.unsqueeze(1)  # (M, N, H)
     h = torch.relu(z)
-    out = torch.baddbmm(b2.unsqueeze(1), h, W2)                        # (M, N, C)
+    out = torch.baddbmm(b2.unsqueeze(1), h, W2)  # (M, N, C)
     loss, g = DL.loss_and_grad(kind, out, y, gamma)
     gW2 = torch.bmm(h.transpose(1, 2), g)
     gb2 = g.sum(1)
-    dz = torch.ops.aten.threshold_backward(torch.bmm(g, W2.transpose(1, 2)), h, 0.0)  # relu'(z) = [h > 0]
+    dz = torch.ops.aten.threshold_backward(
+        torch.bmm(g, W2.transpose(1, 2)), h, 0.0
+    )  # relu'(z) = [h > 0]
     gW1 = torch.matmul(x.T, dz)
     gb1 = dz.sum(1)
     return loss, out, [gW1, gb1, gW2, gb2]
 
 
 def flatten(params: Sequence[torch.Tensor]) -> torch.Tensor:
-    """Per-model flat parameter vectors ``(M, P)``."""
+    """Per-model flat parameter vectors.
+
+    Parameters
+    ----------
+    params : sequence of Tensor
+        Batched tensors, each with the models along axis 0.
+
+    Returns
+    -------
+    Tensor, shape (M, P)
+        The tensors flattened per model and concatenated.
+    """
     return torch.cat([p.reshape(p.shape[0], -1) for p in params], dim=1)
 
 
 def unflatten(vec: torch.Tensor, like: Sequence[torch.Tensor]) -> list[torch.Tensor]:
-    """Inverse of :func:`flatten` (views)."""
+    """Inverse of :func:`flatten`.
+
+    Parameters
+    ----------
+    vec : Tensor, shape (M, P)
+        Flat per-model vectors.
+    like : sequence of Tensor
+        Batched tensors whose shapes to restore.
+
+    Returns
+    -------
+    list of Tensor
+        Views of ``vec`` shaped like ``like``.
+    """
     out, i = [], 0
     for p in like:
         n = p[0].numel()
-        out.append(vec[:, i:i + n].reshape(p.shape))
+        out.append(vec[:, i : i + n].reshape(p.shape))
         i += n
     return out
 
 
 def param_mask(widths: Sequence[int], like: Sequence[torch.Tensor]) -> torch.Tensor:
-    """``(M, P)`` mask: 1 on each model's real parameters, 0 on its zero padding."""
+    """Mask of each model's real parameters (1) against its zero padding (0).
+
+    Parameters
+    ----------
+    widths : sequence of int, shape (M,)
+        Hidden width of each model.
+    like : sequence of Tensor
+        Batched parameters ``[W1, b1, W2, b2]`` padded to the widest model.
+
+    Returns
+    -------
+    Tensor, shape (M, P)
+        In the order of :func:`flatten`.
+    """
     w = torch.as_tensor(np.asarray(widths), device=like[0].device)
     h = like[0].shape[2]
-    unit = (torch.arange(h, device=w.device)[None, :] < w[:, None]).to(like[0].dtype)   # (M, H)
-    parts = [unit[:, None, :].expand_as(like[0]), unit, unit[:, :, None].expand_as(like[2]),
-             torch.ones_like(like[3])]
+    unit = (torch.arange(h, device=w.device)[None, :] < w[:, None]).to(
+        like[0].dtype
+    )  # (M, H)
+    parts = [
+        unit[:, None, :].expand_as(like[0]),
+        unit,
+        unit[:, :, None].expand_as(like[2]),
+        torch.ones_like(like[3]),
+    ]
     return flatten(parts)
 
 
 # --------------------------------------------------------------------------- Hessian
 class BatchedEigen(NamedTuple):
-    """Result of :func:`batched_top_eigen` (see there)."""
+    """Result of :func:`batched_top_eigen`.
+
+    Attributes
+    ----------
+    values : ndarray, shape (M, k)
+        Top eigenvalues in descending order (NaN for diverged models).
+    vectors : Tensor, shape (M, k, P), or None
+        Unit Ritz vectors when asked for.
+    residuals : ndarray, shape (M, k)
+        Ritz residuals ``|beta_m s_{m,i}|``.
+    converged : ndarray of bool, shape (M, k)
+        Whether each pair met the tolerance.
+    """
 
     values: np.ndarray
     vectors: torch.Tensor | None
@@ -133,19 +258,30 @@ class BatchedEigen(NamedTuple):
     converged: np.ndarray
 
 
-def batched_top_eigen(params: Sequence[torch.Tensor], x: torch.Tensor, y: torch.Tensor, kind: str,
-                      gamma: torch.Tensor | np.ndarray | None = None, *, k: int = 2, n_iter: int = 20,
-                      mask: torch.Tensor | None = None, seed: int = 0, tol: float = 1e-4,
-                      return_vectors: bool = False) -> BatchedEigen:
+def batched_top_eigen(
+    params: Sequence[torch.Tensor],
+    x: torch.Tensor,
+    y: torch.Tensor,
+    kind: str,
+    gamma: torch.Tensor | np.ndarray | None = None,
+    *,
+    k: int = 2,
+    n_iter: int = 20,
+    mask: torch.Tensor | None = None,
+    seed: int = 0,
+    tol: float = 1e-4,
+    return_vectors: bool = False,
+) -> BatchedEigen:
     """Top-``k`` Hessian eigenvalues of every model's loss at once (Lanczos, full
     reorthogonalisation, a fixed Krylov dimension ``n_iter``).
 
     Where a model's Krylov space closes before ``n_iter`` steps (``beta`` below
-    ``tol * max(1, max |alpha|)``) its iteration restarts from a fresh seeded random vector
-    orthogonal to its basis, so repeated eigenvalues are found with their multiplicity.
+    ``tol * max(1, max |alpha|)``) its iteration restarts from a fresh seeded random
+    vector orthogonal to its basis, so repeated eigenvalues are found with their
+    multiplicity.
 
-    The loss of the batch is the sum of the models' losses, whose Hessian is block diagonal, so
-    one double back-propagation gives every model's Hessian-vector product.
+    The loss of the batch is the sum of the models' losses, whose Hessian is block
+    diagonal, so one double back-propagation gives every model's Hessian-vector product.
 
     Parameters
     ----------
@@ -166,20 +302,21 @@ def batched_top_eigen(params: Sequence[torch.Tensor], x: torch.Tensor, y: torch.
     seed : int
         Seed of the random starting vectors.
     tol : float
-        A model's pairs are ``converged`` when each Ritz residual ``|beta_m s_{m,i}|`` (the norm of
-        ``H v_i - theta_i v_i``) is at most ``tol * max(1, |theta_1|)``; the residual bounds the
-        distance from ``theta_i`` to an eigenvalue.
+        A model's pairs are ``converged`` when each Ritz residual ``|beta_m s_{m,i}|``
+        (the norm of ``H v_i - theta_i v_i``) is at most ``tol * max(1, |theta_1|)``;
+        the residual bounds the distance from ``theta_i`` to an eigenvalue.
     return_vectors : bool
         Also return the unit Ritz vectors, shape ``(M, k, P)``.
 
     Returns
     -------
     BatchedEigen
-        ``values`` (M, k) in descending order (NaN for diverged models), ``vectors`` (or None),
-        ``residuals`` (M, k) and ``converged`` (M, k), False where a pair missed ``tol`` (or
-        the model diverged). Unpacks as ``values, vectors, residuals,
-        converged``. The caller reads ``converged``; no warning is issued here (:func:`train`
-        and the recipes aggregate the flags and warn once).
+        ``values`` (M, k) in descending order (NaN for diverged models), ``vectors`` (or
+        None), ``residuals`` (M, k) and ``converged`` (M, k), False where a pair missed
+        ``tol`` (or the model diverged). Unpacks as
+        ``values, vectors, residuals, converged``. The caller reads ``converged``; no
+        warning is issued here (:func:`train` and the recipes aggregate the flags and
+        warn once).
 
     Raises
     ------
@@ -220,42 +357,67 @@ def batched_top_eigen(params: Sequence[torch.Tensor], x: torch.Tensor, y: torch.
         alpha[:, j] = (w * q).sum(1)
         b = basis[:, : j + 1]
         for _ in range(2):
-            w = w - torch.bmm(torch.bmm(w.unsqueeze(1), b.transpose(1, 2)), b).squeeze(1)
+            w = w - torch.bmm(torch.bmm(w.unsqueeze(1), b.transpose(1, 2)), b).squeeze(
+                1
+            )
         nb = torch.linalg.vector_norm(w, dim=1)
         beta[:, j] = nb
-        q = torch.where(nb[:, None] > 1e-12, w / nb.clamp_min(1e-300)[:, None], torch.zeros_like(w))
-        # A closed Krylov space (every Ritz residual below tol) holds one vector per eigenspace, so
-        # a repeated eigenvalue would show up once: restart those models from a fresh random vector
+        q = torch.where(
+            nb[:, None] > 1e-12, w / nb.clamp_min(1e-300)[:, None], torch.zeros_like(w)
+        )
+        # A closed Krylov space (every Ritz residual below tol) holds one vector per
+        # eigenspace, so
+        # a repeated eigenvalue would show up once: restart those models from a fresh
+        # random vector
         # orthogonal to their basis, with beta = 0 there (block-diagonal T).
-        closed_now = nb <= max(1e-12, tol) * alpha[:, : j + 1].abs().amax(1).clamp_min(1.0)
+        closed_now = nb <= max(1e-12, tol) * alpha[:, : j + 1].abs().amax(1).clamp_min(
+            1.0
+        )
         if j + 1 < n_iter and bool(closed_now.any()):
             r = torch.randn(m, n, generator=gen, dtype=torch.float64).to(ps[0])
             if mask is not None:
                 r = r * mask
             for _ in range(2):
-                r = r - torch.bmm(torch.bmm(r.unsqueeze(1), b.transpose(1, 2)), b).squeeze(1)
+                r = r - torch.bmm(
+                    torch.bmm(r.unsqueeze(1), b.transpose(1, 2)), b
+                ).squeeze(1)
             rn = torch.linalg.vector_norm(r, dim=1)
             fresh = closed_now & (rn > 1e-8)
             beta[:, j] = torch.where(closed_now, torch.zeros_like(nb), nb)
-            q = torch.where(fresh[:, None], r / rn.clamp_min(1e-300)[:, None],
-                            torch.where(closed_now[:, None], torch.zeros_like(w), q))
-    tri = torch.diag_embed(alpha) + torch.diag_embed(beta[:, :-1], 1) + torch.diag_embed(beta[:, :-1], -1)
-    bad = ~torch.isfinite(tri).all(-1).all(-1)          # diverged models: NaN, not an error
+            q = torch.where(
+                fresh[:, None],
+                r / rn.clamp_min(1e-300)[:, None],
+                torch.where(closed_now[:, None], torch.zeros_like(w), q),
+            )
+    tri = (
+        torch.diag_embed(alpha)
+        + torch.diag_embed(beta[:, :-1], 1)
+        + torch.diag_embed(beta[:, :-1], -1)
+    )
+    bad = ~torch.isfinite(tri).all(-1).all(-1)  # diverged models: NaN, not an error
     tri = torch.where(bad[:, None, None], torch.zeros_like(tri), tri)
     theta, s = torch.linalg.eigh(tri)
     values = theta.flip(-1)[:, :k].masked_fill(bad[:, None], float("nan"))
-    # Ritz residual ||H y_i - theta_i y_i|| = |beta_last s_last,i| (T is block diagonal after a
-    # restart; beta_last is the coupling of the last block; 0 once the whole space is spanned)
-    resid = (beta[:, -1:] * s.flip(-1)[:, -1, :k]).abs().masked_fill(bad[:, None], float("nan"))
+    # Ritz residual ||H y_i - theta_i y_i|| = |beta_last s_last,i| (T is block diagonal
+    # after a
+    # restart; beta_last is the coupling of the last block; 0 once the whole space is
+    # spanned)
+    resid = (
+        (beta[:, -1:] * s.flip(-1)[:, -1, :k])
+        .abs()
+        .masked_fill(bad[:, None], float("nan"))
+    )
     scale = values[:, :1].abs().clamp_min(1.0)
     conv = ((resid <= tol * scale) & ~bad[:, None]).cpu().numpy()
     vecs = None
     if return_vectors:
-        top = s.flip(-1)[:, :, :k]                                       # (M, n_iter, k)
-        vecs = torch.bmm(top.transpose(1, 2), torch.nan_to_num(basis))   # (M, k, P)
+        top = s.flip(-1)[:, :, :k]  # (M, n_iter, k)
+        vecs = torch.bmm(top.transpose(1, 2), torch.nan_to_num(basis))  # (M, k, P)
         vecs = vecs / torch.linalg.vector_norm(vecs, dim=2, keepdim=True)
         vecs = vecs.masked_fill(bad[:, None, None], float("nan"))
-    return BatchedEigen(values.detach().cpu().numpy(), vecs, resid.detach().cpu().numpy(), conv)
+    return BatchedEigen(
+        values.detach().cpu().numpy(), vecs, resid.detach().cpu().numpy(), conv
+    )
 
 
 # --------------------------------------------------------------------------- training
@@ -266,33 +428,38 @@ class TrainResult:
     Attributes
     ----------
     loss : ndarray (M, S + 1)
-        Dynamical loss before each step (weights of that step); the last column after the last
-        step (weights of step ``S``).
+        Dynamical loss before each step (weights of that step); the last column after
+        the last step (weights of step ``S``).
     static_loss : ndarray (M, S + 1)
         The same with every weight 1 (the "loss" the authors' code prints).
     acc : ndarray (M, S + 1)
         Training accuracy.
     cos : ndarray (M, S), float32
-        Cosine between the update of step ``t`` and of step ``t - 1`` (NaN at ``t = 0``).
+        Cosine between the update of step ``t`` and of step ``t - 1`` (NaN at
+        ``t = 0``).
     ratio : ndarray (M, S), float32
-        ``g_t . g_{t-1} / |g_{t-1}|**2``: the growth factor of the update along the previous one.
-        On a quadratic with curvature ``lam`` it is ``1 - eta lam``, below -1 exactly when
-        ``lam > 2 / eta`` (input of :func:`fractal_lib.dynamical.losses.first_instability`).
+        ``g_t . g_{t-1} / |g_{t-1}|**2``: the growth factor of the update along the
+        previous one. On a quadratic with curvature ``lam`` it is ``1 - lr lam``, below
+        -1 exactly when ``lam > 2 / lr`` (input of
+        :func:`fractal_lib.dynamical.losses.first_instability`).
     hess_steps : ndarray (K,)
         Steps at which the Hessian was evaluated (before that step's update).
     hess : ndarray (M, K, k)
         Top-``k`` Hessian eigenvalues of the current dynamical loss there.
     hess_converged : ndarray of bool (M, K, k)
-        Whether each eigenpair of that evaluation converged (:attr:`BatchedEigen.converged`);
-        :func:`train` warns once when any did not.
+        Whether each eigenpair of that evaluation converged
+        (:attr:`BatchedEigen.converged`); :func:`train` warns once when any did not.
     val_steps : ndarray (V,)
         Steps at which validation accuracy was measured.
     val_acc, val_loss : ndarray (M, V)
         Validation accuracy and static validation loss.
     snapshots : dict
-        ``{name: (n_snap, M, ...)}`` parameters at ``snap_steps`` (names :data:`PARAM_NAMES`).
+        ``{name: (n_snap, M, ...)}`` parameters at ``snap_steps`` (names
+        :data:`PARAM_NAMES`).
     snap_steps : ndarray
-    widths, seeds, etas : ndarray (M,)
+        Steps of the snapshots.
+    widths, seeds, lrs : ndarray (M,)
+        Width, seed and learning rate of each model.
     """
 
     loss: np.ndarray
@@ -308,9 +475,11 @@ class TrainResult:
     snap_steps: np.ndarray
     widths: np.ndarray
     seeds: np.ndarray
-    etas: np.ndarray
+    lrs: np.ndarray
     snapshots: dict[str, np.ndarray] = field(default_factory=dict)
-    hess_converged: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0), dtype=bool))
+    hess_converged: np.ndarray = field(
+        default_factory=lambda: np.zeros((0, 0, 0), dtype=bool)
+    )
 
     @property
     def diverged(self) -> np.ndarray:
@@ -318,54 +487,120 @@ class TrainResult:
         return ~np.isfinite(self.static_loss[:, -1])
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """Flat dict of arrays (for :class:`fractal_lib.core.cache.ResultCache`)."""
+        """Flat dict of arrays (for :class:`fractal_lib.core.cache.ResultCache`).
+
+        Returns
+        -------
+        dict of str to ndarray
+            The fields, with each snapshot as ``snap_<name>``; :meth:`from_arrays`
+            inverts it.
+        """
         out = {k: v for k, v in vars(self).items() if k != "snapshots"}
         out.update({f"snap_{k}": v for k, v in self.snapshots.items()})
         return out
 
     @classmethod
     def from_arrays(cls, a: dict[str, np.ndarray]) -> TrainResult:
-        snaps = {k[5:]: v for k, v in a.items() if k.startswith("snap_") and k != "snap_steps"}
-        rest = {k: v for k, v in a.items() if not (k.startswith("snap_") and k != "snap_steps")}
+        """Rebuild a result from :meth:`arrays` output.
+
+        Parameters
+        ----------
+        a : dict of str to ndarray
+            The arrays.
+
+        Returns
+        -------
+        TrainResult
+            The result.
+        """
+        snaps = {
+            k[5:]: v
+            for k, v in a.items()
+            if k.startswith("snap_") and k != "snap_steps"
+        }
+        rest = {
+            k: v
+            for k, v in a.items()
+            if not (k.startswith("snap_") and k != "snap_steps")
+        }
         return cls(**rest, snapshots=snaps)
 
     def params_at(self, step: int) -> list[torch.Tensor]:
-        """Batched parameters stored at ``step`` (one of ``snap_steps``)."""
+        """Batched parameters stored at ``step``.
+
+        Parameters
+        ----------
+        step : int
+            One of ``snap_steps``.
+
+        Returns
+        -------
+        list of Tensor
+            ``[W1, b1, W2, b2]`` of every model at that step.
+
+        Raises
+        ------
+        ValueError
+            ``step`` is not a snapshot step.
+        """
         hit = np.flatnonzero(self.snap_steps == step)
         if hit.size == 0:
-            raise ValueError(f"step {step} is not a snapshot step {self.snap_steps.tolist()}")
+            raise ValueError(
+                f"step {step} is not a snapshot step {self.snap_steps.tolist()}"
+            )
         return [torch.as_tensor(self.snapshots[n][hit[0]]) for n in PARAM_NAMES]
 
 
-def _schedules(schedule: DL.Schedule | Sequence[DL.Schedule], m: int) -> list[DL.Schedule]:
+def _schedules(
+    schedule: DL.Schedule | Sequence[DL.Schedule], m: int
+) -> list[DL.Schedule]:
     if isinstance(schedule, DL.Schedule):
         return [schedule] * m
     s = list(schedule)
     if len(s) not in (1, m) or not all(isinstance(v, DL.Schedule) for v in s):
-        raise ValueError(f"schedule must be a Schedule or a sequence of 1 or {m} Schedules")
+        raise ValueError(
+            f"schedule must be a Schedule or a sequence of 1 or {m} Schedules"
+        )
     return s * m if len(s) == 1 else s
 
 
 def _gamma_block(scheds: list[DL.Schedule], t0: int, t1: int) -> torch.Tensor:
     t = np.arange(t0, t1)
-    return torch.as_tensor(np.stack([s.weights(t) for s in scheds], axis=1))   # (t1 - t0, M, C)
+    return torch.as_tensor(
+        np.stack([s.weights(t) for s in scheds], axis=1)
+    )  # (t1 - t0, M, C)
 
 
-def train(widths: int | Sequence[int], seeds: int | Sequence[int], x: torch.Tensor, y: torch.Tensor, *,
-          loss: str = "dce", schedule: DL.Schedule | Sequence[DL.Schedule] = DL.STATIC,
-          eta: float | Sequence[float] = 1.0, steps: int = 1000,
-          x_val: torch.Tensor | None = None, y_val: torch.Tensor | None = None, val_every: int = 0,
-          hessian_every: int = 0, hessian_steps: Sequence[int] = (), hessian_k: int = 2,
-          lanczos_iter: int = 20,
-          snap_steps: Sequence[int] = (), progress: bool = True, chunk: int = 500,
-          init: Sequence[torch.Tensor] | None = None, threads: int | None = 1) -> TrainResult:
+def train(
+    widths: int | Sequence[int],
+    seeds: int | Sequence[int],
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    loss: str = "dce",
+    schedule: DL.Schedule | Sequence[DL.Schedule] = DL.STATIC,
+    lr: float | Sequence[float] = 1.0,
+    steps: int = 1000,
+    x_val: torch.Tensor | None = None,
+    y_val: torch.Tensor | None = None,
+    val_every: int = 0,
+    hessian_every: int = 0,
+    hessian_steps: Sequence[int] = (),
+    hessian_k: int = 2,
+    lanczos_iter: int = 20,
+    snap_steps: Sequence[int] = (),
+    progress: bool = True,
+    chunk: int = 500,
+    init: Sequence[torch.Tensor] | None = None,
+    threads: int | None = 1,
+) -> TrainResult:
     """Full-batch gradient descent of many one-hidden-layer networks at once.
 
     Parameters
     ----------
     widths, seeds : int or sequence of int
-        Hidden width (>= 1) and initialisation seed (>= 0) of each model; a single value is
-        broadcast. ``M = max(len(widths), len(seeds))``.
+        Hidden width (>= 1) and initialisation seed (>= 0) of each model; a single value
+        is broadcast. ``M = max(len(widths), len(seeds))``.
     x, y : Tensor
         Training points ``(N, d_in)`` and integer labels ``(N,)`` (float64 recommended).
     loss : {"ce", "dce", "mse", "dmse1", "dmse2"}
@@ -373,40 +608,80 @@ def train(widths: int | Sequence[int], seeds: int | Sequence[int], x: torch.Tens
     schedule : Schedule or sequence of Schedule
         Class weights of each model (ignored by ``ce`` / ``mse``); ``dce`` with
         :data:`~fractal_lib.dynamical.losses.STATIC` is ``ce``.
-    eta : float or sequence of float
-        Learning rate(s), > 0.
+    lr : float or sequence of float
+        Learning rate(s), > 0 (one per model, or one for all).
     steps : int
         Number of GD steps (>= 1).
     x_val, y_val, val_every : optional
         Validation set, evaluated every ``val_every`` steps and after the last step.
     hessian_every : int
-        Compute the top ``hessian_k`` Hessian eigenvalues every this many steps (0: never).
+        Compute the top ``hessian_k`` Hessian eigenvalues every this many steps (0:
+        never).
+    hessian_k : int
+        Number of Hessian eigenvalues per evaluation.
     hessian_steps : sequence of int, optional
-        Explicit steps (in ``[0, steps]``) for the Hessian, added to those of ``hessian_every``.
+        Explicit steps (in ``[0, steps]``) for the Hessian, added to those of
+        ``hessian_every``.
     lanczos_iter : int
         Krylov dimension of each Hessian evaluation.
     snap_steps : sequence of int
-        Steps (in ``[0, steps]``) at which to store the parameters (before that step's update).
+        Steps (in ``[0, steps]``) at which to store the parameters (before that step's
+        update).
     progress : bool
-        Show a tqdm bar (also subject to :func:`fractal_lib.core.config.progress_enabled`).
+        Show a tqdm bar (also subject to
+        :func:`fractal_lib.core.config.progress_enabled`).
     chunk : int
         Steps per block of precomputed class weights.
     init : sequence of Tensor, optional
         Batched initial parameters instead of :func:`init_params` (copied).
     threads : int or None
-        Torch's intra-op thread count while training (default 1: these tensors are small, and on
-        a busy machine more threads are many times slower); ``None`` leaves it unchanged.
+        Torch's intra-op thread count while training (default 1: these tensors are
+        small, and on a busy machine more threads are many times slower); ``None``
+        leaves it unchanged.
 
     Returns
     -------
     TrainResult
+        What was recorded (see there).
+
+    Raises
+    ------
+    ValueError
+        Unknown loss, bad widths or seeds, ``lr`` not > 0 or of the wrong length,
+        ``steps < 1``, negative ``val_every`` / ``hessian_every``, ``chunk < 1``,
+        snapshot or Hessian steps outside ``[0, steps]``, ``x`` / ``y`` of the wrong
+        shapes, or schedules with another number of classes.
+
+    References
+    ----------
+    Lavin, E. & Ruiz-Garcia, M. (2024). Dynamical loss functions shape landscape
+    topography and improve learning in artificial neural networks. arXiv:2410.10690 (the
+    network, full-batch GD and the recorded quantities).
     """
     if threads is not None:
         with num_threads(int(threads)):
-            return train(widths, seeds, x, y, loss=loss, schedule=schedule, eta=eta, steps=steps,
-                          x_val=x_val, y_val=y_val, val_every=val_every, hessian_every=hessian_every,
-                          hessian_steps=hessian_steps, hessian_k=hessian_k, lanczos_iter=lanczos_iter,
-                          snap_steps=snap_steps, progress=progress, chunk=chunk, init=init, threads=None)
+            return train(
+                widths,
+                seeds,
+                x,
+                y,
+                loss=loss,
+                schedule=schedule,
+                lr=lr,
+                steps=steps,
+                x_val=x_val,
+                y_val=y_val,
+                val_every=val_every,
+                hessian_every=hessian_every,
+                hessian_steps=hessian_steps,
+                hessian_k=hessian_k,
+                lanczos_iter=lanczos_iter,
+                snap_steps=snap_steps,
+                progress=progress,
+                chunk=chunk,
+                init=init,
+                threads=None,
+            )
     kind = DL.check_loss(loss)
     w = _as_int_array("widths", widths)
     s = _as_int_array("seeds", seeds)
@@ -415,12 +690,15 @@ def train(widths: int | Sequence[int], seeds: int | Sequence[int], x: torch.Tens
     s = _as_int_array("seeds", s, m)
     if np.any(w < 1):
         raise ValueError(f"width must be >= 1, got {int(w.min())}")
-    etas = np.broadcast_to(np.asarray(eta, dtype=float), (m,)).copy() if np.ndim(eta) == 0 or \
-        np.size(eta) in (1, m) else None
-    if etas is None:
-        raise ValueError(f"eta must be a number or a sequence of {m} numbers")
-    if not np.all(np.isfinite(etas) & (etas > 0)):
-        raise ValueError(f"eta (learning rate) must be > 0, got {eta}")
+    lrs = (
+        np.broadcast_to(np.asarray(lr, dtype=float), (m,)).copy()
+        if np.ndim(lr) == 0 or np.size(lr) in (1, m)
+        else None
+    )
+    if lrs is None:
+        raise ValueError(f"lr must be a number or a sequence of {m} numbers")
+    if not np.all(np.isfinite(lrs) & (lrs > 0)):
+        raise ValueError(f"lr (learning rate) must be > 0, got {lr}")
     if int(steps) != steps or steps < 1:
         raise ValueError(f"steps must be an integer >= 1, got {steps}")
     for name, v in (("val_every", val_every), ("hessian_every", hessian_every)):
@@ -438,12 +716,17 @@ def train(widths: int | Sequence[int], seeds: int | Sequence[int], x: torch.Tens
     if any(sc.n_classes != n_out for sc in scheds if kind in DL.DYNAMICAL):
         raise ValueError(f"schedule n_classes must equal the number of classes {n_out}")
     yo = torch.nn.functional.one_hot(y, n_out).to(x.dtype)
-    params = [p.clone() for p in init] if init is not None else init_params(
-        w, s, d_in=x.shape[1], n_out=n_out, dtype=x.dtype, device=x.device)
+    params = (
+        [p.clone() for p in init]
+        if init is not None
+        else init_params(
+            w, s, d_in=x.shape[1], n_out=n_out, dtype=x.dtype, device=x.device
+        )
+    )
     mask = param_mask(w, params)
     snap_set = set(snap.tolist())
-    eta_t = torch.as_tensor(etas, dtype=x.dtype, device=x.device)
-    eta_b = [eta_t.view(-1, *([1] * (p.ndim - 1))) for p in params]
+    lr_t = torch.as_tensor(lrs, dtype=x.dtype, device=x.device)
+    lr_b = [lr_t.view(-1, *([1] * (p.ndim - 1))) for p in params]
     have_val = x_val is not None and y_val is not None and val_every > 0
     yv = torch.nn.functional.one_hot(y_val, n_out).to(x.dtype) if have_val else None
 
@@ -452,22 +735,34 @@ def train(widths: int | Sequence[int], seeds: int | Sequence[int], x: torch.Tens
     rec_acc = np.empty((m, steps + 1))
     rec_cos = np.full((m, steps), np.nan, dtype=np.float32)
     rec_ratio = np.full((m, steps), np.nan, dtype=np.float32)
-    h_steps = np.arange(0, steps + 1, hessian_every) if hessian_every else np.zeros(0, np.int64)
+    h_steps = (
+        np.arange(0, steps + 1, hessian_every)
+        if hessian_every
+        else np.zeros(0, np.int64)
+    )
     extra = np.asarray(hessian_steps, dtype=np.int64).reshape(-1)
     if extra.size and (extra.min() < 0 or extra.max() > steps):
         raise ValueError(f"hessian_steps must lie in [0, steps={steps}]")
     h_steps = np.union1d(h_steps, extra).astype(np.int64)
     rec_h = np.full((m, h_steps.size, hessian_k), np.nan)
     rec_hc = np.zeros((m, h_steps.size, hessian_k), dtype=bool)
-    v_steps = np.unique(np.r_[np.arange(0, steps, val_every), steps]) if have_val else np.zeros(0, np.int64)
+    v_steps = (
+        np.unique(np.r_[np.arange(0, steps, val_every), steps])
+        if have_val
+        else np.zeros(0, np.int64)
+    )
     rec_va = np.full((m, v_steps.size), np.nan)
     rec_vl = np.full((m, v_steps.size), np.nan)
     snaps: dict[str, list[np.ndarray]] = {n: [] for n in PARAM_NAMES}
     ones = torch.ones(m, n_out, dtype=x.dtype, device=x.device)
     prev: list[torch.Tensor] | None = None
     hi = vi = 0
-    bar = tqdm(total=steps, disable=not (progress and progress_enabled()), desc=f"GD {m} models",
-               leave=False)
+    bar = tqdm(
+        total=steps,
+        disable=not (progress and progress_enabled()),
+        desc=f"GD {m} models",
+        leave=False,
+    )
     gam_block = None
     with torch.no_grad():
         for t in range(steps + 1):
@@ -480,39 +775,77 @@ def train(widths: int | Sequence[int], seeds: int | Sequence[int], x: torch.Tens
                     snaps[n].append(p.cpu().numpy().copy())
             if hi < h_steps.size and h_steps[hi] == t:
                 with torch.enable_grad():
-                    eig = batched_top_eigen(params, x, yo, kind, gam, k=hessian_k,
-                                            n_iter=lanczos_iter, mask=mask, seed=int(s[0]) + t)
+                    eig = batched_top_eigen(
+                        params,
+                        x,
+                        yo,
+                        kind,
+                        gam,
+                        k=hessian_k,
+                        n_iter=lanczos_iter,
+                        mask=mask,
+                        seed=int(s[0]) + t,
+                    )
                 rec_h[:, hi] = eig.values
                 rec_hc[:, hi] = eig.converged
                 hi += 1
             lossv, out, grads = _forward_backward(params, x, yo, kind, gam)
             rec_loss[:, t] = lossv.cpu().numpy()
-            rec_static[:, t] = DL.loss_value(DL.static_counterpart(kind), out, yo, ones).cpu().numpy()
+            rec_static[:, t] = (
+                DL.loss_value(DL.static_counterpart(kind), out, yo, ones).cpu().numpy()
+            )
             rec_acc[:, t] = (out.argmax(-1) == y).to(x.dtype).mean(-1).cpu().numpy()
             if vi < v_steps.size and v_steps[vi] == t:
                 ov = forward(params, x_val)
-                rec_va[:, vi] = (ov.argmax(-1) == y_val).to(x.dtype).mean(-1).cpu().numpy()
-                rec_vl[:, vi] = DL.loss_value(DL.static_counterpart(kind), ov, yv, ones).cpu().numpy()
+                rec_va[:, vi] = (
+                    (ov.argmax(-1) == y_val).to(x.dtype).mean(-1).cpu().numpy()
+                )
+                rec_vl[:, vi] = (
+                    DL.loss_value(DL.static_counterpart(kind), ov, yv, ones)
+                    .cpu()
+                    .numpy()
+                )
                 vi += 1
             if t == steps:
                 break
             if prev is not None:
-                dot = sum((g * q).sum(tuple(range(1, g.ndim))) for g, q in zip(grads, prev, strict=True))
+                dot = sum(
+                    (g * q).sum(tuple(range(1, g.ndim)))
+                    for g, q in zip(grads, prev, strict=True)
+                )
                 n1 = sum((g * g).sum(tuple(range(1, g.ndim))) for g in grads)
                 n0 = sum((q * q).sum(tuple(range(1, q.ndim))) for q in prev)
                 rec_cos[:, t] = (dot / torch.sqrt(n1 * n0)).cpu().numpy()
                 rec_ratio[:, t] = (dot / n0).cpu().numpy()
-            for p, g, e in zip(params, grads, eta_b, strict=True):
+            for p, g, e in zip(params, grads, lr_b, strict=True):
                 p.sub_(e * g)
             prev = grads
     bar.close()
-    miss = ~rec_hc & np.isfinite(rec_h)     # diverged models are NaN, not a Lanczos limit
+    miss = ~rec_hc & np.isfinite(rec_h)  # diverged models are NaN, not a Lanczos limit
     if miss.any():
-        per = ", ".join(f"λ{i + 1}: {int(miss[..., i].sum())}" for i in range(hessian_k))
-        warn_limit(f"train: of {miss[..., 0].size} Hessian evaluations, some eigenvalues did not converge "
-                   f"in {lanczos_iter} Lanczos steps ({per}; see TrainResult.hess_converged)")
+        per = ", ".join(
+            f"λ{i + 1}: {int(miss[..., i].sum())}" for i in range(hessian_k)
+        )
+        warn_limit(
+            f"train: of {miss[..., 0].size} Hessian evaluations, some eigenvalues did "
+            "not converge "
+            f"in {lanczos_iter} Lanczos steps ({per}; see TrainResult.hess_converged)"
+        )
     return TrainResult(
-        loss=rec_loss, static_loss=rec_static, acc=rec_acc, cos=rec_cos, ratio=rec_ratio, hess_steps=h_steps,
-        hess=rec_h, val_steps=v_steps, val_acc=rec_va, val_loss=rec_vl, snap_steps=snap,
-        widths=w, seeds=s, etas=etas,
-        snapshots={n: np.stack(v) if v else np.zeros((0,)) for n, v in snaps.items()}, hess_converged=rec_hc)
+        loss=rec_loss,
+        static_loss=rec_static,
+        acc=rec_acc,
+        cos=rec_cos,
+        ratio=rec_ratio,
+        hess_steps=h_steps,
+        hess=rec_h,
+        val_steps=v_steps,
+        val_acc=rec_va,
+        val_loss=rec_vl,
+        snap_steps=snap,
+        widths=w,
+        seeds=s,
+        lrs=lrs,
+        snapshots={n: np.stack(v) if v else np.zeros((0,)) for n, v in snaps.items()},
+        hess_converged=rec_hc,
+    )

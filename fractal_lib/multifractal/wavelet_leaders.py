@@ -1,39 +1,47 @@
-"""Multifractal spectrum of a 2-D field by the wavelet-leader formalism (Jaffard; Wendt et al.).
+"""Multifractal spectrum of a 2-D field by the wavelet-leader formalism (Jaffard; Wendt
+et al.).
 
-For an ``n x n`` field, the 2-D discrete wavelet transform (PyWavelets, Daubechies-3 by default,
-periodised) gives detail coefficients ``c^{(m)}_{j,k}`` in three orientations at scales ``2^j``
-(``j = 1`` finest). With L1 normalisation ``d = 2^{-j} c`` a field of Hölder exponent ``h`` has
-``|d_{j,k}| ~ 2^{j h}``. Wavelet leaders are the largest ``|d|`` over the three orientations,
-all finer scales and the 3 x 3 neighbourhood of each dyadic square:
+For an ``n x n`` field, the 2-D discrete wavelet transform (PyWavelets, Daubechies-3 by
+default, periodised) gives detail coefficients ``c^{(m)}_{j,k}`` in three orientations
+at scales ``2^j`` (``j = 1`` finest). With L1 normalisation ``d = 2^{-j} c`` a field of
+Hölder exponent ``h`` has ``|d_{j,k}| ~ 2^{j h}``. Wavelet leaders are the largest
+``|d|`` over the three orientations, all finer scales and the 3 x 3 neighbourhood of
+each dyadic square:
 
-.. math:: \\mathcal L_{j,k} = \\sup_{\\lambda' \\subset 3\\lambda_{j,k}} |d_{\\lambda'}|.
+.. math::
+    \\mathcal L_{j,k} = \\sup_{\\lambda' \\subset 3\\lambda_{j,k}} |d_{\\lambda'}|.
 
-Direct (Chhabra-Jensen-like) estimates over ``j1 <= j <= j2`` (Wendt, Abry & Jaffard 2007):
+Direct (Chhabra-Jensen-like) estimates over ``j1 <= j <= j2`` (Wendt, Abry & Jaffard
+2007):
 
 .. math::
     R_q(j,k) = \\mathcal L^q_{j,k} / \\textstyle\\sum_k \\mathcal L^q_{j,k},\\quad
     h(q) = \\text{slope}_j \\textstyle\\sum_k R_q \\log_2 \\mathcal L,\\quad
-    D(q) = 2 + \\text{slope}_j \\big(\\textstyle\\sum_k R_q \\log_2 R_q + \\log_2 n_j\\big).
+    D(q) = 2 + \\text{slope}_j
+    \\big(\\textstyle\\sum_k R_q \\log_2 R_q + \\log_2 n_j\\big).
 
-``(h(q), D(q))`` traces the singularity spectrum ``f(alpha)`` (``alpha = h``). Also returned:
-the scaling function ``zeta(q)`` (slope of ``log2`` of the mean of ``L^q``) and the first two
-log-cumulants ``c1``, ``c2`` (slopes of the mean and variance of ``ln L`` over ``ln 2^j``).
-A monofractal (fBm with Hurst H) has ``h(q) = H`` for all ``q`` and ``c2 = 0``.
+``(h(q), D(q))`` traces the singularity spectrum ``f(alpha)`` (``alpha = h``). Also
+returned: the scaling function ``zeta(q)`` (slope of ``log2`` of the mean of ``L^q``)
+and the first two log-cumulants ``c1``, ``c2`` (slopes of the mean and variance of
+``ln L`` over ``ln 2^j``). A monofractal (fBm with Hurst H) has ``h(q) = H`` for all
+``q`` and ``c2 = 0``.
 
-The finest scale of a *sampled* field is not a wavelet coefficient of the continuous field
-(the samples stand in for approximation coefficients), and through the supremum over finer
-scales it would set every coarser leader; :func:`leader_spectrum` therefore builds its leaders
-from scale ``j0 = 2`` and fits ``j = 3 .. log2(n) - 3`` by default, which gives ``h(q) = H``
-on fBm (textbook leaders from ``j = 1`` gave ``h(0) = 0.19`` for H = 0.3).
+The finest scale of a *sampled* field is not a wavelet coefficient of the continuous
+field (the samples stand in for approximation coefficients), and through the supremum
+over finer scales it would set every coarser leader; :func:`leader_spectrum` therefore
+builds its leaders from scale ``j0 = 2`` and fits ``j = 3 .. log2(n) - 3`` by default,
+which gives ``h(q) = H`` on fBm (textbook leaders from ``j = 1`` gave ``h(0) = 0.19``
+for H = 0.3).
 
-Flat regions have leaders that are zeros or rounding noise; they would set every ``q < 0``
-moment, so :func:`leader_spectrum` leaves out leaders below a relative floor, counts them, and
-flags implausible orders (:attr:`MFSpectrum.valid`). The field's mean is removed before the
-transform, and the statistics cover all four mirror images, so the spectrum is invariant under
-an added constant, amplitude scaling, mirroring and transposition.
+Flat regions have leaders that are zeros or rounding noise; they would set every
+``q < 0`` moment, so :func:`leader_spectrum` leaves out leaders below a relative floor,
+counts them, and flags implausible orders (:attr:`MFSpectrum.valid`). The field's mean
+is removed before the transform, and the statistics cover all four mirror images, so the
+spectrum is invariant under an added constant, amplitude scaling, mirroring and
+transposition.
 
-:func:`lognormal_wavelet_cascade` builds a field with a *known* spectrum (a random wavelet
-cascade, Arneodo, Bacry & Muzy 1998) for validation.
+:func:`lognormal_wavelet_cascade` builds a field with a *known* spectrum (a random
+wavelet cascade, Arneodo, Bacry & Muzy 1998) for validation.
 """
 
 from __future__ import annotations
@@ -49,37 +57,77 @@ from scipy.ndimage import maximum_filter
 from ..core.checks import as_float_array, warn_limit
 from ..core.fits import line_fit
 
-__all__ = ["MFSpectrum", "wavelet_leaders", "leader_spectrum", "lognormal_wavelet_cascade",
-           "lognormal_cascade_spectrum", "DEFAULT_Q"]
+__all__ = [
+    "MFSpectrum",
+    "wavelet_leaders",
+    "leader_spectrum",
+    "lognormal_wavelet_cascade",
+    "lognormal_cascade_spectrum",
+    "DEFAULT_Q",
+]
 
-DEFAULT_Q = np.array([-5, -2.5066, -2, -1.2566, -1, -0.63, -0.3158, -0.1583, -0.0794, 0.0,
-                      0.0794, 0.1583, 0.3158, 0.63, 1, 1.2566, 2, 2.5066, 5])
-"""The authors' q-grid without the tiny |q| < 0.05 values (they add nothing to the plot)."""
+DEFAULT_Q = np.array(
+    [
+        -5,
+        -2.5066,
+        -2,
+        -1.2566,
+        -1,
+        -0.63,
+        -0.3158,
+        -0.1583,
+        -0.0794,
+        0.0,
+        0.0794,
+        0.1583,
+        0.3158,
+        0.63,
+        1,
+        1.2566,
+        2,
+        2.5066,
+        5,
+    ]
+)
+"""The authors' q-grid without the tiny ``|q| < 0.05`` values (they add nothing to
+the plot)."""
 
 _J1 = 3
-"""Default finest fitted scale: the sampling distorts scales 1-2 (see :func:`leader_spectrum`)."""
+"""Default finest fitted scale: the sampling distorts scales 1-2 (see
+:func:`leader_spectrum`)."""
 
 
 def _field(field: np.ndarray) -> np.ndarray:
     f = as_float_array(field, "field", ndim=2)
     if f.shape[0] != f.shape[1] or f.shape[0] < 16:
-        raise ValueError(f"field must be a square 2-D array of side >= 16, got shape {f.shape}")
+        raise ValueError(
+            f"field must be a square 2-D array of side >= 16, got shape {f.shape}"
+        )
     return as_float_array(f, "field", nonconstant=True)
 
 
-def wavelet_leaders(field: np.ndarray, *, wavelet: str = "db3", max_level: int | None = None,
-                    boundary: str = "mirror", crop: bool = True, j0: int = 1) -> list[np.ndarray]:
+def wavelet_leaders(
+    field: np.ndarray,
+    *,
+    wavelet: str = "db3",
+    max_level: int | None = None,
+    boundary: str = "mirror",
+    crop: bool = True,
+    j0: int = 1,
+) -> list[np.ndarray]:
     """Wavelet leaders per scale, ``[L_1, L_2, ...]`` (``L_1`` finest).
 
     Sizes that are not a power of two are cropped to the largest one, ``n``. With
-    ``boundary="mirror"`` (default, for non-periodic fields such as fBm) the field is reflected
-    into a ``2n x 2n`` periodic field, whose folds keep the local regularity, and only the
-    leaders of the original quadrant are returned; ``"periodic"`` transforms the field as it is
-    (right for periodic fields, e.g. cascades). ``L_j`` has ``n / 2^j`` rows and columns.
+    ``boundary="mirror"`` (default, for non-periodic fields such as fBm) the field is
+    reflected into a ``2n x 2n`` periodic field, whose folds keep the local regularity,
+    and only the leaders of the original quadrant are returned; ``"periodic"``
+    transforms the field as it is (right for periodic fields, e.g. cascades). ``L_j``
+    has ``n / 2^j`` rows and columns.
 
-    The mean of the field is subtracted first: an added constant lives only in the approximation
-    coefficients, but in floating point it leaks into the details as rounding noise of order
-    ``eps * |constant|``, which sets the size of the leaders of flat regions.
+    The mean of the field is subtracted first: an added constant lives only in the
+    approximation coefficients, but in floating point it leaks into the details as
+    rounding noise of order ``eps * |constant|``, which sets the size of the leaders of
+    flat regions.
 
     Parameters
     ----------
@@ -92,16 +140,17 @@ def wavelet_leaders(field: np.ndarray, *, wavelet: str = "db3", max_level: int |
     boundary : {"mirror", "periodic"}
         How the field is extended beyond its edges.
     crop : bool
-        With ``boundary="mirror"``: return the leaders of the original quadrant only (default)
-        or of the whole ``2n x 2n`` mirrored field (its four mirror images, shape
-        ``(2n / 2^j, 2n / 2^j)``). Mirroring the field only rolls the mirrored field by ``n``,
-        so statistics over all four quadrants are exactly invariant under mirroring.
+        With ``boundary="mirror"``: return the leaders of the original quadrant only
+        (default) or of the whole ``2n x 2n`` mirrored field (its four mirror images,
+        shape ``(2n / 2^j, 2n / 2^j)``). Mirroring the field only rolls the mirrored
+        field by ``n``, so statistics over all four quadrants are exactly invariant
+        under mirroring.
     j0 : int
-        Finest scale that enters the leaders (default 1, the textbook definition): ``L_j`` for
-        ``j >= j0`` is the supremum over scales ``j0 .. j`` only, and ``L_j`` for ``j < j0`` is
-        the 3 x 3 supremum of scale ``j`` alone. ``j0 = 2`` keeps the finest scale of a sampled
-        field, which the sampling distorts, out of every coarser leader (see
-        :func:`leader_spectrum`).
+        Finest scale that enters the leaders (default 1, the textbook definition):
+        ``L_j`` for ``j >= j0`` is the supremum over scales ``j0 .. j`` only, and
+        ``L_j`` for ``j < j0`` is the 3 x 3 supremum of scale ``j`` alone. ``j0 = 2``
+        keeps the finest scale of a sampled field, which the sampling distorts, out of
+        every coarser leader (see :func:`leader_spectrum`).
 
     Returns
     -------
@@ -111,8 +160,15 @@ def wavelet_leaders(field: np.ndarray, *, wavelet: str = "db3", max_level: int |
     Raises
     ------
     ValueError
-        Non-square, too small, non-finite or constant field; bad ``boundary``, ``max_level``
-        or ``j0``.
+        Non-square, too small, non-finite or constant field; bad ``boundary``,
+        ``max_level`` or ``j0``.
+
+    References
+    ----------
+    Jaffard, S. (2004). Wavelet techniques in multifractal analysis. Proc. Symp. Pure
+    Math. 72(2), 91-151 (the leaders). Wendt, H., Abry, P. & Jaffard, S. (2007).
+    Bootstrap for empirical multifractal analysis. IEEE Signal Process. Mag. 24(4),
+    38-48.
     """
     if boundary not in ("mirror", "periodic"):
         raise ValueError(f"boundary must be 'mirror' or 'periodic', got {boundary!r}")
@@ -125,9 +181,13 @@ def wavelet_leaders(field: np.ndarray, *, wavelet: str = "db3", max_level: int |
     w = pywt.Wavelet(wavelet)
     levels = pywt.dwt_max_level(n, w.dec_len) if max_level is None else int(max_level)
     if not 1 <= levels <= int(math.log2(n)):
-        raise ValueError(f"max_level must lie in [1, {int(math.log2(n))}], got {max_level}")
+        raise ValueError(
+            f"max_level must lie in [1, {int(math.log2(n))}], got {max_level}"
+        )
     if not 1 <= int(j0) <= levels:
-        raise ValueError(f"j0 must lie in [1, {levels}] (the finest scale in the leaders), got {j0}")
+        raise ValueError(
+            f"j0 must lie in [1, {levels}] (the finest scale in the leaders), got {j0}"
+        )
     coeffs = pywt.wavedec2(f, w, mode="periodization", level=levels)
     details = coeffs[1:][::-1]  # finest first
     leaders = []
@@ -146,9 +206,12 @@ def wavelet_leaders(field: np.ndarray, *, wavelet: str = "db3", max_level: int |
     return leaders
 
 
-def _monotone_keep(q: np.ndarray, h: np.ndarray, ok: np.ndarray, tol: float = 0.05) -> np.ndarray:
-    """Mask of the largest set of orders among ``ok`` along which ``h`` is non-increasing in ``q``
-    (each step may rise by at most ``tol``); the other ``ok`` orders break monotonicity."""
+def _monotone_keep(
+    q: np.ndarray, h: np.ndarray, ok: np.ndarray, tol: float = 0.05
+) -> np.ndarray:
+    """Mask of the largest set of orders among ``ok`` along which ``h`` is
+    non-increasing in ``q`` (each step may rise by at most ``tol``); the other ``ok``
+    orders break monotonicity."""
     keep = np.zeros(q.shape, dtype=bool)
     idx = [int(i) for i in np.argsort(q, kind="stable") if ok[i] and np.isfinite(h[i])]
     if not idx:
@@ -185,20 +248,22 @@ class MFSpectrum:
     scales : ndarray of int
         The ``j`` used.
     h_r2 : ndarray, shape ``(n_q,)``
-        Coefficient of determination of the line fit that gives ``h(q)`` (NaN if unknown).
+        Coefficient of determination of the line fit that gives ``h(q)`` (NaN if
+        unknown).
     n_leaders : ndarray of int, shape ``(n_scales,)``
         Leaders per scale that entered the estimates.
     n_excluded : ndarray of int, shape ``(n_scales,)``
-        Leaders per scale left out because they lie below the floor (flat regions, where the
-        leaders are exact zeros or rounding noise and would dominate every ``q < 0`` moment).
+        Leaders per scale left out because they lie below the floor (flat regions, where
+        the leaders are exact zeros or rounding noise and would dominate every ``q < 0``
+        moment).
     h_max : float
         Largest regularity the wavelet can measure (its number of vanishing moments).
     j0 : int
         Finest scale that entered the leaders (see :func:`wavelet_leaders`).
     short_range : bool
         The field was too small (side < 128) for the default scale range to start at
-        ``j1 = 3``, so the fitted scales include ones distorted by the sampling and ``h(q)`` is
-        biased low (by 0.09 to 0.16 for fBm with H = 0.3-0.7 at n = 64).
+        ``j1 = 3``, so the fitted scales include ones distorted by the sampling and
+        ``h(q)`` is biased low (by 0.09 to 0.16 for fBm with H = 0.3-0.7 at n = 64).
     bias_note : str
         Known finite-size biases of ``h(q)`` for this scale range (measured on fBm, see
         :func:`leader_spectrum`); empty if none is known.
@@ -233,32 +298,36 @@ class MFSpectrum:
     def valid(self) -> np.ndarray:
         """Orders whose estimate is plausible, a bool array shaped like ``q``.
 
-        Four checks: ``D(q)`` lies in ``[0, 2]`` (within 0.05), since a spectrum of a 2-D field
-        cannot exceed 2 (``D > 2`` typically flags large ``|q|`` on a short range of smooth
-        scales); ``h(q)`` lies in ``[0, h_max + 0.05]`` (a negative regularity is impossible;
-        ``h_max`` is the largest regularity that leaders of a wavelet with ``h_max`` vanishing
-        moments can measure); the ``log2``-scale regression that gives ``h(q)`` has
-        ``R^2 >= 0.8`` (a power law, not a curve); and ``h(q)`` is non-increasing in ``q``
-        (``zeta`` is concave for every valid spectrum): among the orders that pass the other
-        checks, the longest run (in ``q`` order) with ``h`` non-increasing within 0.05 is kept
-        and the orders that break it are marked invalid.
+        Four checks: ``D(q)`` lies in ``[0, 2]`` (within 0.05), since a spectrum of a
+        2-D field cannot exceed 2 (``D > 2`` typically flags large ``|q|`` on a short
+        range of smooth scales); ``h(q)`` lies in ``[0, h_max + 0.05]`` (a negative
+        regularity is impossible; ``h_max`` is the largest regularity that leaders of a
+        wavelet with ``h_max`` vanishing moments can measure); the ``log2``-scale
+        regression that gives ``h(q)`` has ``R^2 >= 0.8`` (a power law, not a curve);
+        and ``h(q)`` is non-increasing in ``q`` (``zeta`` is concave for every valid
+        spectrum): among the orders that pass the other checks, the longest run (in
+        ``q`` order) with ``h`` non-increasing within 0.05 is kept and the orders that
+        break it are marked invalid.
         """
         h = np.asarray(self.h, dtype=float)
-        ok = (self.D >= -0.05) & (self.D <= 2.05) & (h >= 0.0) & (h <= self.h_max + 0.05)
+        ok = (
+            (self.D >= -0.05) & (self.D <= 2.05) & (h >= 0.0) & (h <= self.h_max + 0.05)
+        )
         if self.h_r2 is not None:
             ok &= np.asarray(self.h_r2) >= 0.8
         return ok & _monotone_keep(np.asarray(self.q, dtype=float), h, ok)
 
     @property
     def monotone(self) -> bool:
-        """Whether ``h(q)`` is non-increasing in ``q`` within 0.05, as a Legendre spectrum must be."""
+        """Whether ``h(q)`` is non-increasing in ``q`` within 0.05, as a Legendre
+        spectrum must be."""
         order = np.argsort(self.q, kind="stable")
         return bool(np.all(np.diff(self.h[order]) <= 0.05))
 
     @property
     def excluded_q(self) -> np.ndarray:
-        """Orders ``q < 0`` estimated after leaving out leaders below the floor (flat regions):
-        for them ``h(q)`` describes the field outside its flat parts."""
+        """Orders ``q < 0`` estimated after leaving out leaders below the floor (flat
+        regions): for them ``h(q)`` describes the field outside its flat parts."""
         some = self.n_excluded is not None and int(np.sum(self.n_excluded)) > 0
         return (self.q < 0) & some
 
@@ -266,7 +335,9 @@ class MFSpectrum:
     def alpha_range_valid(self) -> tuple[float, float]:
         """``(min h, max h)`` over the :attr:`valid` orders (NaNs if none)."""
         v = self.h[self.valid]
-        return (float(v.min()), float(v.max())) if v.size else (float("nan"), float("nan"))
+        return (
+            (float(v.min()), float(v.max())) if v.size else (float("nan"), float("nan"))
+        )
 
     @property
     def peak(self) -> float:
@@ -275,42 +346,51 @@ class MFSpectrum:
         return float(self.h[z[0]]) if z.size else float("nan")
 
 
-def leader_spectrum(field: np.ndarray, q: Sequence[float] | np.ndarray = DEFAULT_Q, *,
-                    j1: int | None = None, j2: int | None = None, wavelet: str = "db3",
-                    boundary: str = "mirror", floor: float = 1e-9, j0: int | None = None) -> MFSpectrum:
+def leader_spectrum(
+    field: np.ndarray,
+    q: Sequence[float] | np.ndarray = DEFAULT_Q,
+    *,
+    j1: int | None = None,
+    j2: int | None = None,
+    wavelet: str = "db3",
+    boundary: str = "mirror",
+    floor: float = 1e-9,
+    j0: int | None = None,
+) -> MFSpectrum:
     """Multifractal spectrum ``(h(q), D(q))`` of a 2-D field from its wavelet leaders.
 
     Flat regions (a plateau, a clamped water level) have leaders that are exact zeros or
-    rounding noise ``~ eps |f|``; as ``L^q`` with ``q < 0`` they would dominate every negative
-    moment and give ``h(q < 0)`` of 10 or more, set by the floating-point precision rather than
-    the field. Leaders below ``floor`` times the largest leader of their scale are therefore
-    left out (standard practice in the leader formalism, Wendt, Abry & Jaffard 2007); the
-    counts are in ``n_excluded``, :attr:`MFSpectrum.excluded_q` marks the orders they would
-    have affected, and one :class:`~fractal_lib.core.checks.EstimatorWarning` is issued. The
-    spectrum does not depend on an added constant, the amplitude, or mirroring/transposing
-    the field.
+    rounding noise ``~ eps |f|``; as ``L^q`` with ``q < 0`` they would dominate every
+    negative moment and give ``h(q < 0)`` of 10 or more, set by the floating-point
+    precision rather than the field. Leaders below ``floor`` times the largest leader of
+    their scale are therefore left out (standard practice in the leader formalism,
+    Wendt, Abry & Jaffard 2007); the counts are in ``n_excluded``,
+    :attr:`MFSpectrum.excluded_q` marks the orders they would have affected, and one
+    :class:`~fractal_lib.core.checks.EstimatorWarning` is issued. The spectrum does not
+    depend on an added constant, the amplitude, or mirroring/transposing the field.
 
-    Scale range and bias. The DWT of a *sampled* field treats the samples as approximation
-    coefficients; for an exactly sampled fBm the coefficients of scales 1 and 2 are then too
-    large (computed exactly from the sampled covariance, over the three orientations: the
-    local slope of ``log2`` rms ``|d|`` from ``j = 1`` to 2 is -0.45 to -0.15 for H = 0.3 and
-    0.15 to 0.49 for H = 0.7; from 2 to 3 it is 0.08-0.21 and 0.64-0.68; from 3 to 4 within
-    0.04 of H and from 4 to 5 within 0.01). Because a leader is a supremum over all finer
-    scales, the inflated ``j = 1`` coefficients set the leaders of every coarser scale, so no
-    choice of ``j1`` alone removes the bias: with textbook leaders (``j0 = 1``) and
-    ``j = 2 .. 5`` (the former default), 8 fBm seeds at n = 256 gave h(0) = 0.191, 0.415,
-    0.649 for H = 0.3, 0.5, 0.7 (0.204, 0.462, 0.686 at n = 512). The defaults (``j0 = 2``,
-    ``j1 = 3``) give, mean (seed std) over 8 seeds: n = 512: 0.297 (0.019), 0.506 (0.026),
-    0.704 (0.032); n = 256: 0.281 (0.023), 0.470 (0.018), 0.666 (0.029). The residual
-    -0.02 to -0.03 at n = 256 comes from its coarsest fitted scale ``j2 = 5``, whose wavelets
-    span most of the field: the same scales 3..5 at n = 512 give -0.006 to 0.000; a
-    periodic-plus-smooth extension instead of the mirror gives the same -0.024 to -0.029;
-    discarding every border-affected coefficient (as PLBMF does) removes it (-0.018 to -0.006)
-    but leaves only scales 3..4 at n = 256 and two to three times the seed spread. Scale 2,
-    still slightly inflated, leaves -0.014 and -0.011 at n = 1024 (H = 0.3, 0.5; j = 3..7);
-    ``j1 = 4`` removes it (-0.008 to +0.006) at 1.5 times the seed spread. Fields
-    below 128 cannot use ``j1 = 3``; their spectrum is flagged (``short_range``) and biased low
-    (n = 64, j = 2..3: by 0.085, 0.162, 0.118 for H = 0.3, 0.5, 0.7).
+    Scale range and bias. The DWT of a *sampled* field treats the samples as
+    approximation coefficients; for an exactly sampled fBm the coefficients of scales 1
+    and 2 are then too large (computed exactly from the sampled covariance, over the
+    three orientations: the local slope of ``log2`` rms ``|d|`` from ``j = 1`` to 2 is
+    -0.45 to -0.15 for H = 0.3 and 0.15 to 0.49 for H = 0.7; from 2 to 3 it is 0.08-0.21
+    and 0.64-0.68; from 3 to 4 within 0.04 of H and from 4 to 5 within 0.01). Because a
+    leader is a supremum over all finer scales, the inflated ``j = 1`` coefficients set
+    the leaders of every coarser scale, so no choice of ``j1`` alone removes the bias:
+    with textbook leaders (``j0 = 1``) and ``j = 2 .. 5`` (the former default), 8 fBm
+    seeds at n = 256 gave h(0) = 0.191, 0.415, 0.649 for H = 0.3, 0.5, 0.7 (0.204,
+    0.462, 0.686 at n = 512). The defaults (``j0 = 2``, ``j1 = 3``) give, mean (seed
+    std) over 8 seeds: n = 512: 0.297 (0.019), 0.506 (0.026), 0.704 (0.032); n = 256:
+    0.281 (0.023), 0.470 (0.018), 0.666 (0.029). The residual -0.02 to -0.03 at n = 256
+    comes from its coarsest fitted scale ``j2 = 5``, whose wavelets span most of the
+    field: the same scales 3..5 at n = 512 give -0.006 to 0.000; a periodic-plus-smooth
+    extension instead of the mirror gives the same -0.024 to -0.029; discarding every
+    border-affected coefficient (as PLBMF does) removes it (-0.018 to -0.006) but leaves
+    only scales 3..4 at n = 256 and two to three times the seed spread. Scale 2, still
+    slightly inflated, leaves -0.014 and -0.011 at n = 1024 (H = 0.3, 0.5; j = 3..7);
+    ``j1 = 4`` removes it (-0.008 to +0.006) at 1.5 times the seed spread. Fields below
+    128 cannot use ``j1 = 3``; their spectrum is flagged (``short_range``) and biased
+    low (n = 64, j = 2..3: by 0.085, 0.162, 0.118 for H = 0.3, 0.5, 0.7).
     :attr:`MFSpectrum.bias_note` names the biases that apply.
 
     Parameters
@@ -320,19 +400,20 @@ def leader_spectrum(field: np.ndarray, q: Sequence[float] | np.ndarray = DEFAULT
     q : sequence of float
         Moment orders.
     j1, j2 : int, optional
-        Fitted scale range. ``j2`` defaults to ``log2(n) - 3`` (at least 8 x 8 leaders; at most
-        ``log2(n) - 2``, 4 x 4 leaders), ``j1`` to 3 (Wendt et al. 2009 for images), or
-        ``j2 - 1`` for fields smaller than 128 (then flagged, see ``short_range``).
+        Fitted scale range. ``j2`` defaults to ``log2(n) - 3`` (at least 8 x 8 leaders;
+        at most ``log2(n) - 2``, 4 x 4 leaders), ``j1`` to 3 (Wendt et al. 2009 for
+        images), or ``j2 - 1`` for fields smaller than 128 (then flagged, see
+        ``short_range``).
     j0 : int, optional
-        Finest scale that enters the leaders (:func:`wavelet_leaders`); default ``j1 - 1``
-        (at least 1), so that the finest, sampling-distorted scale stays out of the leaders
-        while the first fitted scale still has finer scales under it.
+        Finest scale that enters the leaders (:func:`wavelet_leaders`); default
+        ``j1 - 1`` (at least 1), so that the finest, sampling-distorted scale stays out
+        of the leaders while the first fitted scale still has finer scales under it.
     wavelet : str
         PyWavelets name (default ``"db3"``, the PLBMF default).
     boundary : {"mirror", "periodic"}
-        See :func:`wavelet_leaders`; with ``"mirror"`` the statistics run over the leaders of
-        all four mirror images of the field (``crop=False``), which makes the spectrum exactly
-        invariant under mirroring and transposing the field.
+        See :func:`wavelet_leaders`; with ``"mirror"`` the statistics run over the
+        leaders of all four mirror images of the field (``crop=False``), which makes the
+        spectrum exactly invariant under mirroring and transposing the field.
     floor : float
         Relative leader floor in ``[0, 1e-3]``; 0 keeps every non-zero leader.
 
@@ -346,6 +427,14 @@ def leader_spectrum(field: np.ndarray, q: Sequence[float] | np.ndarray = DEFAULT
     ValueError
         Bad field (see :func:`wavelet_leaders`), non-finite ``q``, bad scale range or
         ``floor``, or a scale with no leader above the floor.
+
+    References
+    ----------
+    Wendt, H., Abry, P. & Jaffard, S. (2007). Bootstrap for empirical multifractal
+    analysis. IEEE Signal Process. Mag. 24(4), 38-48 (the direct estimates of ``h(q)``,
+    ``D(q)`` and the log-cumulants). Wendt, H., Roux, S. G., Jaffard, S. & Abry, P.
+    (2009). Wavelet leaders and bootstrap for multifractal analysis of images. Signal
+    Process. 89, 1100-1114 (the scale range for images).
     """
     f = _field(field)
     qa = as_float_array(q, "q").ravel()
@@ -360,7 +449,9 @@ def leader_spectrum(field: np.ndarray, q: Sequence[float] | np.ndarray = DEFAULT
     j0 = max(1, j1 - 1) if j0 is None else int(j0)
     if not 1 <= j0 <= j1:
         raise ValueError(f"need 1 <= j0 <= j1 = {j1}, got j0={j0}")
-    leaders = wavelet_leaders(f, wavelet=wavelet, max_level=j2, boundary=boundary, crop=False, j0=j0)
+    leaders = wavelet_leaders(
+        f, wavelet=wavelet, max_level=j2, boundary=boundary, crop=False, j0=j0
+    )
     js = np.arange(j1, j2 + 1)
     V = np.empty((js.size, qa.size))
     U = np.empty_like(V)
@@ -376,7 +467,10 @@ def leader_spectrum(field: np.ndarray, q: Sequence[float] | np.ndarray = DEFAULT
         lv = lv[keep]
         n_used[a] = lv.size
         if lv.size == 0:
-            raise ValueError(f"field has no wavelet leader above the floor at scale j={j} (flat there)")
+            raise ValueError(
+                f"field has no wavelet leader above the floor at scale j={j} (flat "
+                "there)"
+            )
         lg = np.log2(lv)
         # q-th powers in log space (stable for negative q)
         lq = qa[None, :] * lg[:, None]
@@ -399,54 +493,119 @@ def leader_spectrum(field: np.ndarray, q: Sequence[float] | np.ndarray = DEFAULT
     lj = js * math.log(2.0)
     c1 = float(line_fit(lj, m1).slope)
     c2 = float(line_fit(lj, m2).slope)
-    out = MFSpectrum(qa, h, D, zeta, c1, c2, js, h_r2=np.asarray(hf.r2, dtype=np.float64),
-                     n_leaders=n_used, n_excluded=n_out,
-                     h_max=float(pywt.Wavelet(wavelet).vanishing_moments_psi or 1), j0=j0,
-                     short_range=short, bias_note=_bias_note(j0, j1, j2, jmax + 2))
+    out = MFSpectrum(
+        qa,
+        h,
+        D,
+        zeta,
+        c1,
+        c2,
+        js,
+        h_r2=np.asarray(hf.r2, dtype=np.float64),
+        n_leaders=n_used,
+        n_excluded=n_out,
+        h_max=float(pywt.Wavelet(wavelet).vanishing_moments_psi or 1),
+        j0=j0,
+        short_range=short,
+        bias_note=_bias_note(j0, j1, j2, jmax + 2),
+    )
     notes = []
     if short:
-        notes.append(f"field side {f.shape[0]} < 128: the default scales j = {j1}..{j2} include scales "
-                     "distorted by the sampling, so h(q) is biased low (short_range)")
+        notes.append(
+            f"field side {f.shape[0]} < 128: the default scales j = {j1}..{j2} include "
+            "scales "
+            "distorted by the sampling, so h(q) is biased low (short_range)"
+        )
     if n_out.sum() > 0:
         frac = float(np.max(n_out / (n_out + n_used)))
-        notes.append(f"{int(n_out.sum())} wavelet leaders below {floor:g} x the largest of their scale "
-                     f"(flat regions, up to {100 * frac:.0f}% of a scale) were left out, so h(q < 0) "
-                     "describes the rest of the field (n_excluded, excluded_q)")
+        notes.append(
+            f"{int(n_out.sum())} wavelet leaders below {floor:g} x the largest of "
+            "their scale "
+            f"(flat regions, up to {100 * frac:.0f}% of a scale) were left out, so h(q "
+            "< 0) "
+            "describes the rest of the field (n_excluded, excluded_q)"
+        )
     bad = ~out.valid
     if bad.any():
-        notes.append(f"{int(bad.sum())} of {qa.size} orders fail the validity check "
-                     f"(q = {np.round(qa[bad], 3).tolist()}; MFSpectrum.valid)")
+        notes.append(
+            f"{int(bad.sum())} of {qa.size} orders fail the validity check "
+            f"(q = {np.round(qa[bad], 3).tolist()}; MFSpectrum.valid)"
+        )
     if notes:
         warn_limit("leader_spectrum: " + "; ".join(notes))
     return out
 
 
 def _bias_note(j0: int, j1: int, j2: int, log2_n: int) -> str:
-    """Known biases of h(q) for leaders from ``j0`` fitted over ``j1..j2`` (fBm measurements)."""
+    """Known biases of h(q) for leaders from ``j0`` fitted over ``j1..j2`` (fBm
+    measurements)."""
     out = []
     if j0 <= 1 or j1 <= 2:
-        out.append(f"the leaders (from j0 = {j0}) or fitted scales (from j1 = {j1}) include scales 1-2, "
-                   "distorted by the sampling: h(q) of fBm biased low by up to 0.1 (H = 0.3)")
+        out.append(
+            f"the leaders (from j0 = {j0}) or fitted scales (from j1 = {j1}) include "
+            "scales 1-2, "
+            "distorted by the sampling: h(q) of fBm biased low by up to 0.1 (H = 0.3)"
+        )
     elif j0 == 2:
-        out.append("the leaders include scale 2, slightly distorted by the sampling: h(q) of fBm "
-                   "biased low by about 0.01 (n = 1024, j1 = 3)")
+        out.append(
+            "the leaders include scale 2, slightly distorted by the sampling: h(q) of "
+            "fBm "
+            "biased low by about 0.01 (n = 1024, j1 = 3)"
+        )
     if j2 >= log2_n - 3 and log2_n <= 8:
-        out.append(f"the coarsest fitted scale j2 = {j2} has only {2 ** (log2_n - j2)} leaders a side: "
-                   "h(q) of fBm biased low by 0.02-0.03 at n = 256")
+        out.append(
+            f"the coarsest fitted scale j2 = {j2} has only {2 ** (log2_n - j2)} "
+            "leaders a side: "
+            "h(q) of fBm biased low by 0.02-0.03 at n = 256"
+        )
     return "; ".join(out)
 
 
-# ----------------------------------------------------------------------------- validation field
-def lognormal_wavelet_cascade(log2_n: int, *, c1: float = 0.5, c2: float = -0.04, seed: int = 0,
-                              wavelet: str = "db3") -> np.ndarray:
+# --------------------------------------------------------------------- validation field
+def lognormal_wavelet_cascade(
+    log2_n: int,
+    *,
+    c1: float = 0.5,
+    c2: float = -0.04,
+    seed: int = 0,
+    wavelet: str = "db3",
+) -> np.ndarray:
     """A 2-D random wavelet cascade with log-normal multipliers (known spectrum).
 
     The L1-normalised coefficient of every dyadic square at scale ``2^j`` (``j`` from
-    ``log2_n`` down to 1) is ``+-`` the product of i.i.d. multipliers ``W`` along its ancestry,
-    ``ln W ~ N(-c1 ln 2, -c2 ln 2)``, so that
+    ``log2_n`` down to 1) is ``+-`` the product of i.i.d. multipliers ``W`` along its
+    ancestry, ``ln W ~ N(-c1 ln 2, -c2 ln 2)``, so that
     ``ln |d_j| ~ N(c1 ln 2^j, -c2 ln 2^j)`` up to the coarsest level and
-    ``zeta(q) = c1 q + c2 q^2 / 2`` (log-cumulants ``c1``, ``c2``); the three orientations
-    share the magnitude. See :func:`lognormal_cascade_spectrum`.
+    ``zeta(q) = c1 q + c2 q^2 / 2`` (log-cumulants ``c1``, ``c2``); the three
+    orientations share the magnitude. See :func:`lognormal_cascade_spectrum`.
+
+    Parameters
+    ----------
+    log2_n : int
+        ``log2`` of the side, in [5, 12].
+    c1 : float
+        First log-cumulant (the typical regularity).
+    c2 : float
+        Second log-cumulant (< 0; the multifractality).
+    seed : int
+        Seed of the multipliers and signs.
+    wavelet : str
+        PyWavelets name of the synthesis wavelet.
+
+    Returns
+    -------
+    ndarray, shape (2**log2_n, 2**log2_n)
+        The field (periodic).
+
+    Raises
+    ------
+    ValueError
+        ``log2_n`` outside [5, 12] or ``c2 >= 0``.
+
+    References
+    ----------
+    Arneodo, A., Bacry, E. & Muzy, J.-F. (1998). Random cascades on wavelet dyadic
+    trees. J. Math. Phys. 39, 4142.
     """
     if not 5 <= int(log2_n) <= 12:
         raise ValueError(f"log2_n must lie in [5, 12], got {log2_n}")
@@ -465,17 +624,32 @@ def lognormal_wavelet_cascade(log2_n: int, *, c1: float = 0.5, c2: float = -0.04
             mag = np.kron(mag, np.ones((2, 2)))
         mag = mag * np.exp(mu + math.sqrt(var) * rng.standard_normal((size, size)))
         sgn = rng.choice([-1.0, 1.0], size=(3, size, size))
-        details.append(tuple(sgn[i] * mag * 2.0**j for i in range(3)))  # back to L2 norm
+        details.append(
+            tuple(sgn[i] * mag * 2.0**j for i in range(3))
+        )  # back to L2 norm
     coeffs = [np.zeros((1, 1))] + details
     return pywt.waverec2(coeffs, wavelet, mode="periodization")
 
 
-def lognormal_cascade_spectrum(q: np.ndarray, *, c1: float = 0.5, c2: float = -0.04
-                               ) -> tuple[np.ndarray, np.ndarray]:
+def lognormal_cascade_spectrum(
+    q: np.ndarray, *, c1: float = 0.5, c2: float = -0.04
+) -> tuple[np.ndarray, np.ndarray]:
     """Theoretical ``(h(q), D(q))`` of :func:`lognormal_wavelet_cascade`.
 
-    ``zeta(q) = c1 q + c2 q^2/2``, so ``h(q) = c1 + c2 q`` and ``D(q) = 2 + q h(q) - zeta(q)
-    = 2 + c2 q^2 / 2``.
+    ``zeta(q) = c1 q + c2 q^2/2``, so ``h(q) = c1 + c2 q`` and
+    ``D(q) = 2 + q h(q) - zeta(q) = 2 + c2 q^2 / 2``.
+
+    Parameters
+    ----------
+    q : ndarray, shape (n_q,)
+        Moment orders.
+    c1, c2 : float
+        Log-cumulants of the cascade.
+
+    Returns
+    -------
+    h, D : ndarray, shape (n_q,)
+        ``h(q)`` (the Hölder exponent) and ``D(q) = f(h(q))``.
     """
     qa = np.asarray(q, dtype=np.float64)
     return c1 + c2 * qa, 2.0 + c2 * qa**2 / 2.0

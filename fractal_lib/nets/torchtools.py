@@ -1,9 +1,10 @@
 """Small torch utilities shared by the neural-network chapters.
 
 Device choice, seeding, flattening parameter lists, a thread-count context, and
-:func:`preserved_state`, the one context every measurement of a user's model runs in (the model
-comes back bit-identical: weights, buffers, mode flags and random state). Torch is imported
-lazily by the modules that need it; importing :mod:`fractal_lib` never imports torch.
+:func:`preserved_state`, the one context every measurement of a user's model runs in
+(the model comes back bit-identical: weights, buffers, mode flags and random state).
+Torch is imported lazily by the modules that need it; importing :mod:`fractal_lib` never
+imports torch.
 """
 
 from __future__ import annotations
@@ -20,8 +21,11 @@ import torch
 def device() -> torch.device:
     """The device neural-network work runs on.
 
-    ``FRACTAL_DEVICE`` (e.g. ``cpu``, ``cuda``, ``cuda:1``) if set, otherwise CUDA when available,
-    otherwise the CPU.
+    Returns
+    -------
+    torch.device
+        ``FRACTAL_DEVICE`` (e.g. ``cpu``, ``cuda``, ``cuda:1``) if set, otherwise CUDA
+        when available, otherwise the CPU.
     """
     name = os.environ.get("FRACTAL_DEVICE", "").strip()
     if name:
@@ -30,21 +34,32 @@ def device() -> torch.device:
 
 
 def seed_everything(seed: int) -> torch.Generator:
-    """Seed torch, numpy's legacy global generator and :mod:`random`; return a torch generator.
+    """Seed torch, numpy's legacy global generator and :mod:`random`.
 
-    Library code never relies on the global generators: it takes a seed and builds its own
-    ``torch.Generator`` (the returned one is seeded with the same ``seed``). This function exists
-    for model initialisation (``torch.nn`` layers draw from the global generator).
+    Library code never relies on the global generators: it takes a seed and builds its
+    own ``torch.Generator``. This function exists for model initialisation (``torch.nn``
+    layers draw from the global generator).
 
     Parameters
     ----------
     seed : int
         Non-negative seed.
+
+    Returns
+    -------
+    torch.Generator
+        A CPU generator seeded with the same ``seed``.
+
+    Raises
+    ------
+    ValueError
+        If ``seed`` is negative.
     """
     if int(seed) < 0:
         raise ValueError(f"seed must be >= 0, got {seed}")
     torch.manual_seed(int(seed))
-    np.random.seed(int(seed) % 2**32)  # noqa: NPY002 (seeding the legacy global on purpose)
+    # seeding the legacy global generator on purpose
+    np.random.seed(int(seed) % 2**32)  # noqa: NPY002
     random.seed(int(seed))
     gen = torch.Generator()
     gen.manual_seed(int(seed))
@@ -52,34 +67,89 @@ def seed_everything(seed: int) -> torch.Generator:
 
 
 def flat(tensors: Sequence[torch.Tensor]) -> torch.Tensor:
-    """Concatenate tensors into one flat vector (a copy, detached)."""
+    """Concatenate tensors into one flat vector (a copy, detached).
+
+    Parameters
+    ----------
+    tensors : sequence of torch.Tensor
+        The tensors (e.g. a model's parameters), any shapes.
+
+    Returns
+    -------
+    torch.Tensor, shape ``(sum of numel,)``
+        Their entries in order.
+
+    Raises
+    ------
+    ValueError
+        If ``tensors`` is empty.
+    """
     if len(tensors) == 0:
         raise ValueError("tensors must be a non-empty sequence")
     return torch.cat([t.detach().reshape(-1) for t in tensors])
 
 
 def unflat_like(vec: torch.Tensor, like: Sequence[torch.Tensor]) -> list[torch.Tensor]:
-    """Split a flat vector into tensors shaped like ``like`` (views of ``vec``)."""
+    """Split a flat vector into tensors shaped like ``like`` (views of ``vec``).
+
+    Parameters
+    ----------
+    vec : torch.Tensor
+        Flat vector with as many entries as ``like`` in total.
+    like : sequence of torch.Tensor
+        Tensors giving the shapes.
+
+    Returns
+    -------
+    list of torch.Tensor
+        One view of ``vec`` per tensor of ``like``, shaped like it.
+
+    Raises
+    ------
+    ValueError
+        If the sizes do not match.
+    """
     n = sum(t.numel() for t in like)
     if vec.numel() != n:
         raise ValueError(f"vec has {vec.numel()} elements, like has {n}")
     out, i = [], 0
     for t in like:
-        out.append(vec[i:i + t.numel()].view_as(t))
+        out.append(vec[i : i + t.numel()].view_as(t))
         i += t.numel()
     return out
 
 
 def count_parameters(model: torch.nn.Module, *, trainable_only: bool = True) -> int:
-    """Number of (trainable) scalar parameters of ``model``."""
-    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
+    """Number of (trainable) scalar parameters of ``model``.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The model.
+    trainable_only : bool
+        Count only parameters with ``requires_grad``.
+
+    Returns
+    -------
+    int
+        The number of scalars.
+    """
+    return sum(
+        p.numel() for p in model.parameters() if p.requires_grad or not trainable_only
+    )
 
 
 def _rng_state() -> dict[str, object]:
-    """Global random states that evaluating a model could consume (torch CPU and, when already
-    initialised, CUDA; numpy's legacy generator; :mod:`random`)."""
-    out: dict[str, object] = {"torch": torch.get_rng_state(), "numpy": np.random.get_state(),  # noqa: NPY002
-                              "random": random.getstate()}
+    """Global random states that evaluating a model could consume.
+
+    Torch CPU and, when already initialised, CUDA; numpy's legacy generator;
+    :mod:`random`.
+    """
+    out: dict[str, object] = {
+        "torch": torch.get_rng_state(),
+        "numpy": np.random.get_state(),  # noqa: NPY002
+        "random": random.getstate(),
+    }
     if torch.cuda.is_available() and torch.cuda.is_initialized():
         out["cuda"] = torch.cuda.get_rng_state_all()
     return out
@@ -95,9 +165,11 @@ def _set_rng_state(state: dict[str, object]) -> None:
 
 @contextlib.contextmanager
 def eval_mode(model: torch.nn.Module) -> Iterator[torch.nn.Module]:
-    """Put every submodule of ``model`` in eval mode; restore each one's own ``training`` flag on
-    exit (also on error). Cheap: no tensors are copied (used per call by
-    :class:`fractal_lib.nets.hessian.ModelLoss`; :func:`preserved_state` restores everything).
+    """Put every submodule of ``model`` in eval mode inside the block.
+
+    Each submodule's own ``training`` flag is restored on exit (also on error). Cheap:
+    no tensors are copied (used per call by :class:`fractal_lib.nets.hessian.ModelLoss`;
+    :func:`preserved_state` restores everything).
 
     Parameters
     ----------
@@ -126,21 +198,24 @@ def eval_mode(model: torch.nn.Module) -> Iterator[torch.nn.Module]:
 
 
 @contextlib.contextmanager
-def preserved_state(model: torch.nn.Module, *, evaluate: bool = True) -> Iterator[torch.nn.Module]:
+def preserved_state(
+    model: torch.nn.Module, *, evaluate: bool = True
+) -> Iterator[torch.nn.Module]:
     """Evaluate ``model`` inside this block and get it back bit-identical.
 
-    On entry every parameter and buffer (the whole ``state_dict``: BatchNorm running statistics
-    and ``num_batches_tracked`` included, and non-persistent buffers too) is cloned, together
-    with every submodule's ``training`` flag, every parameter's ``requires_grad`` and ``.grad``,
-    and the global random states (torch CPU, CUDA when initialised, numpy's legacy generator,
-    :mod:`random`). On exit, normal or by
-    an exception, all of them are restored in place (the tensors stay the same objects).
+    On entry every parameter and buffer (the whole ``state_dict``: BatchNorm running
+    statistics and ``num_batches_tracked`` included, and non-persistent buffers too) is
+    cloned, together with every submodule's ``training`` flag, every parameter's
+    ``requires_grad`` and ``.grad``, and the global random states (torch CPU, CUDA when
+    initialised, numpy's legacy generator, :mod:`random`). On exit, normal or by an
+    exception, all of them are restored in place (the tensors stay the same objects).
 
-    With ``evaluate=True`` (default) the model runs in eval mode inside the block: BatchNorm
-    uses its running statistics and dropout is off, so the loss is a deterministic function of
-    the weights. This is the library's rule for every measurement of a user's model (as in Li et
-    al.'s loss-landscape code and PyHessian); a train-mode BatchNorm would instead normalise by
-    the statistics of each perturbed batch and overwrite its running statistics.
+    With ``evaluate=True`` (default) the model runs in eval mode inside the block:
+    BatchNorm uses its running statistics and dropout is off, so the loss is a
+    deterministic function of the weights. This is the library's rule for every
+    measurement of a user's model (as in Li et al.'s loss-landscape code and PyHessian);
+    a train-mode BatchNorm would instead normalise by the statistics of each perturbed
+    batch and overwrite its running statistics.
 
     Parameters
     ----------
@@ -161,11 +236,17 @@ def preserved_state(model: torch.nn.Module, *, evaluate: bool = True) -> Iterato
     """
     if not isinstance(model, torch.nn.Module):
         raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    tensors = {**dict(model.named_parameters()), **dict(model.named_buffers())}   # incl. non-persistent
+    tensors = {
+        **dict(model.named_parameters()),
+        **dict(model.named_buffers()),
+    }  # incl. non-persistent
     saved = {k: v.detach().clone() for k, v in tensors.items()}
     flags = [(m, m.training) for m in model.modules()]
     params = list(model.parameters())
-    grads = [(p, p.requires_grad, None if p.grad is None else p.grad.detach().clone()) for p in params]
+    grads = [
+        (p, p.requires_grad, None if p.grad is None else p.grad.detach().clone())
+        for p in params
+    ]
     rng = _rng_state()
     if evaluate:
         model.eval()
@@ -188,7 +269,23 @@ def preserved_state(model: torch.nn.Module, *, evaluate: bool = True) -> Iterato
 
 @contextlib.contextmanager
 def num_threads(n: int) -> Iterator[None]:
-    """Temporarily set torch's intra-op thread count."""
+    """Temporarily set torch's intra-op thread count.
+
+    Parameters
+    ----------
+    n : int
+        Number of threads inside the block (the previous count is restored on exit).
+
+    Yields
+    ------
+    None
+        Nothing; the setting holds inside the ``with`` block.
+
+    Raises
+    ------
+    ValueError
+        If ``n < 1``.
+    """
     if n < 1:
         raise ValueError(f"n must be >= 1, got {n}")
     old = torch.get_num_threads()

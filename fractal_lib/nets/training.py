@@ -1,10 +1,10 @@
 """Minibatch SGD training of torch classifiers, with a per-step hook and checkpoints.
 
-One loop serves every chapter that trains an image classifier: plain SGD (Chen et al. 2022),
-SGD with Nesterov momentum and a cosine schedule (Török & Bartha), checkpoints at fractions of
-training, and a hook that sees the model and its minibatch gradient after every step (for
-trajectory recorders). Shuffling is seeded, so the same seed and the same initial weights give
-the same run on the same device.
+One loop serves every chapter that trains an image classifier: plain SGD (Chen et al.
+2022), SGD with Nesterov momentum and a cosine schedule (Török & Bartha), checkpoints at
+fractions of training, and a hook that sees the model and its minibatch gradient after
+every step (for trajectory recorders). Shuffling is seeded, so the same seed and the
+same initial weights give the same run on the same device.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from tqdm.auto import tqdm
 from ..core.config import progress_enabled
 from .torchtools import preserved_state
 
+#: ``on_step(step, model, batch_loss, xb, yb)``, called by :func:`train` after each
+#: update.
 StepHook = Callable[[int, nn.Module, float, torch.Tensor, torch.Tensor], None]
 
 
@@ -36,7 +38,7 @@ class TrainResult:
         Mean minibatch loss and accuracy over each epoch (train mode, during the epoch).
     epoch_val_loss, epoch_val_acc : ndarray
         Loss and accuracy on the validation set after each epoch (empty without one).
-    lr : ndarray
+    lrs : ndarray
         Learning rate used at every step.
     checkpoints : dict
         ``{fraction: state_dict}`` (CPU copies) at the requested fractions of training.
@@ -49,7 +51,7 @@ class TrainResult:
     epoch_train_acc: np.ndarray
     epoch_val_loss: np.ndarray
     epoch_val_acc: np.ndarray
-    lr: np.ndarray
+    lrs: np.ndarray
     checkpoints: dict[float, dict[str, torch.Tensor]] = field(default_factory=dict)
     diverged: bool = False
 
@@ -60,12 +62,14 @@ def _model_device(model: nn.Module) -> torch.device:
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *,
-             batch_size: int = 1000) -> tuple[float, float]:
+def evaluate(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, batch_size: int = 1000
+) -> tuple[float, float]:
     """Mean cross-entropy loss and accuracy of ``model`` on ``(x, y)`` in eval mode.
 
-    Runs inside :func:`fractal_lib.nets.torchtools.preserved_state`: every parameter, buffer, each
-    submodule's mode flag and the global random state are bit-identical on return (also on error).
+    Runs inside :func:`fractal_lib.nets.torchtools.preserved_state`: every parameter,
+    buffer, each submodule's mode flag and the global random state are bit-identical on
+    return (also on error).
 
     Parameters
     ----------
@@ -78,8 +82,10 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *,
 
     Returns
     -------
-    (float, float)
-        Mean cross-entropy and accuracy.
+    loss : float
+        Mean cross-entropy (nats per example).
+    accuracy : float
+        Fraction of examples classified correctly.
 
     Raises
     ------
@@ -94,7 +100,7 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *,
     total, correct = 0.0, 0
     with preserved_state(model, evaluate=True):
         for i in range(0, len(x), batch_size):
-            xb, yb = x[i:i + batch_size].to(dev), y[i:i + batch_size].to(dev)
+            xb, yb = x[i : i + batch_size].to(dev), y[i : i + batch_size].to(dev)
             out = model(xb)
             total += float(nn.functional.cross_entropy(out, yb, reduction="sum"))
             correct += int((out.argmax(1) == yb).sum())
@@ -107,11 +113,25 @@ def _lr_at(step: int, total: int, lr: float, schedule: str) -> float:
     return 0.5 * lr * (1.0 + math.cos(math.pi * step / total))
 
 
-def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, epochs: int, batch_size: int, lr: float,
-          momentum: float = 0.0, nesterov: bool = False, weight_decay: float = 0.0,
-          schedule: str = "constant", seed: int = 0, checkpoint_at: Sequence[float] = (),
-          on_step: StepHook | None = None, x_val: torch.Tensor | None = None,
-          y_val: torch.Tensor | None = None, progress: bool = True) -> TrainResult:
+def train(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    momentum: float = 0.0,
+    nesterov: bool = False,
+    weight_decay: float = 0.0,
+    schedule: str = "constant",
+    seed: int = 0,
+    checkpoint_at: Sequence[float] = (),
+    on_step: StepHook | None = None,
+    x_val: torch.Tensor | None = None,
+    y_val: torch.Tensor | None = None,
+    progress: bool = True,
+) -> TrainResult:
     """Train ``model`` in place by minibatch SGD on the cross-entropy loss.
 
     Parameters
@@ -126,18 +146,22 @@ def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, epochs: int, ba
         Minibatch size, in ``[1, len(x)]``; the last batch of an epoch may be smaller.
     lr : float
         Learning rate (> 0); the peak rate for ``schedule="cosine"``.
-    momentum, nesterov, weight_decay
-        As in :class:`torch.optim.SGD` (momentum in [0, 1), weight decay >= 0).
+    momentum : float
+        Momentum of :class:`torch.optim.SGD`, in [0, 1).
+    nesterov : bool
+        Nesterov momentum (needs ``momentum > 0``).
+    weight_decay : float
+        L2 penalty coefficient of :class:`torch.optim.SGD`, >= 0.
     schedule : {"constant", "cosine"}
         ``cosine`` anneals per step from ``lr`` to 0 over the whole run.
     seed : int
         Seed of the minibatch shuffling.
     checkpoint_at : sequence of float
-        Fractions of training in [0, 1] at which to store a CPU copy of the state dict (0: before
-        the first step; 1: after the last).
+        Fractions of training in [0, 1] at which to store a CPU copy of the state dict
+        (0: before the first step; 1: after the last).
     on_step : callable, optional
-        ``on_step(step, model, batch_loss, xb, yb)`` after each update; the parameters' ``.grad``
-        still hold that step's minibatch gradient.
+        ``on_step(step, model, batch_loss, xb, yb)`` after each update; the parameters'
+        ``.grad`` still hold that step's minibatch gradient.
     x_val, y_val : Tensor, optional
         Validation set evaluated after every epoch.
     progress : bool
@@ -146,6 +170,14 @@ def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, epochs: int, ba
     Returns
     -------
     TrainResult
+        Losses, accuracies, learning rates and checkpoints; ``diverged`` if a minibatch
+        loss became non-finite (training stops there).
+
+    Raises
+    ------
+    ValueError
+        Empty or mismatched data, or a size, rate, momentum, decay, schedule or
+        checkpoint fraction out of range.
     """
     n = len(x)
     if n == 0 or len(y) != n:
@@ -166,7 +198,9 @@ def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, epochs: int, ba
         raise ValueError("nesterov=True needs momentum > 0")
     fractions = sorted(float(f) for f in checkpoint_at)
     if any(not 0.0 <= f <= 1.0 for f in fractions):
-        raise ValueError(f"checkpoint_at must hold fractions in [0, 1], got {list(checkpoint_at)}")
+        raise ValueError(
+            f"checkpoint_at must hold fractions in [0, 1], got {list(checkpoint_at)}"
+        )
     if (x_val is None) != (y_val is None):
         raise ValueError("give both x_val and y_val, or neither")
 
@@ -174,28 +208,42 @@ def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, epochs: int, ba
     steps_per_epoch = math.ceil(n / batch_size)
     total = epochs * steps_per_epoch
     ckpt_steps = {f: round(f * total) for f in fractions}
-    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, nesterov=nesterov,
-                          weight_decay=weight_decay)
+    opt = torch.optim.SGD(
+        model.parameters(),
+        lr=lr,
+        momentum=momentum,
+        nesterov=nesterov,
+        weight_decay=weight_decay,
+    )
     gen = torch.Generator().manual_seed(int(seed))
     step_loss = np.full(total, np.nan)
     lrs = np.full(total, np.nan)
     ep_loss, ep_acc, val_loss, val_acc = [], [], [], []
-    result = TrainResult(step_loss, np.array([]), np.array([]), np.array([]), np.array([]), lrs)
+    result = TrainResult(
+        step_loss, np.array([]), np.array([]), np.array([]), np.array([]), lrs
+    )
 
     def snapshot(step: int) -> None:
         for f, s in ckpt_steps.items():
             if s == step and f not in result.checkpoints:
-                result.checkpoints[f] = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+                result.checkpoints[f] = {
+                    k: v.detach().cpu().clone() for k, v in model.state_dict().items()
+                }
 
     model.train()
     snapshot(0)
-    bar = tqdm(total=total, desc="training", disable=not (progress and progress_enabled()), leave=False)
+    bar = tqdm(
+        total=total,
+        desc="training",
+        disable=not (progress and progress_enabled()),
+        leave=False,
+    )
     step = 0
     for _ in range(epochs):
         perm = torch.randperm(n, generator=gen)
         sum_loss, sum_correct = 0.0, 0
         for i in range(0, n, batch_size):
-            idx = perm[i:i + batch_size]
+            idx = perm[i : i + batch_size]
             xb, yb = x[idx].to(dev), y[idx].to(dev)
             rate = _lr_at(step, total, lr, schedule)
             for group in opt.param_groups:

@@ -1,10 +1,12 @@
-"""Sizes of the chapter "Anomalous diffusion of SGD" (``notebooks/chen2022_anomalous_diffusion.md``).
+"""Sizes of the chapter "Anomalous diffusion of SGD" at each scale.
 
-The paper trains ResNet-14/20/56 (and "-noshort") on CIFAR-10 for 500 epochs (24,000 steps at
-batch 1024) and analyses windows of T = 1000 steps. On a 2-core CPU the ``book`` scale trains
-narrow ResNets on a class-balanced subset of Fashion-MNIST pooled to 14 x 14, for a couple of
-thousand steps, and shrinks the window accordingly. ``paper`` uses CIFAR-10 when
-``FRACTAL_CIFAR10_DIR`` names its binary folder, Fashion-MNIST at full size otherwise.
+The chapter is ``notebooks/chen2022_anomalous_diffusion.md``. The paper trains
+ResNet-14/20/56 (and "-noshort") on CIFAR-10 for 500 epochs (24,000 steps at batch 1024)
+and analyses windows of T = 1000 steps. On a 2-core CPU the ``book`` scale trains narrow
+ResNets on a class-balanced subset of Fashion-MNIST pooled to 14 x 14, for a couple of
+thousand steps, and shrinks the window accordingly. ``paper`` takes the paper's protocol
+from :mod:`fractal_lib.papers.chen2022` and uses CIFAR-10 when ``FRACTAL_CIFAR10_DIR``
+names its binary folder, Fashion-MNIST at full size otherwise.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import os
 from dataclasses import dataclass
 
 from ...core.config import Scale, by_scale
+from .. import chen2022 as P
 from . import admonition as _admonition
 from . import rows
 
@@ -56,7 +59,8 @@ class Chen2022Scale:
     scan_seeds : int
         Seeds per Fig. 3 configuration.
     scan_steps : int
-        Minimum SGD steps of each Fig. 3 run (whole epochs; at least one window at ``t_w = 0``).
+        Minimum SGD steps of each Fig. 3 run (whole epochs; at least one window at
+        ``t_w = 0``).
     lrs : tuple of float
         Fig. 4 learning rates (the main run's 0.1 is reused).
     lr_epochs : int
@@ -108,60 +112,182 @@ class Chen2022Scale:
 def _paper() -> Chen2022Scale:
     cifar = bool(os.environ.get("FRACTAL_CIFAR10_DIR"))
     return Chen2022Scale(
-        dataset="cifar10" if cifar else "fashion-mnist", n_train=50_000 if cifar else 60_000, pool=1,
-        width=16, depth=14, batch_size=1024, epochs=500, window=1000, stride=1000, dtau=20,
-        n_proj=2048, n_grad=256, scan_depths=(14, 20, 56), scan_batches=(128, 512, 1024),
-        scan_batch=1024, scan_seeds=10, scan_steps=3000, lrs=(0.001, 0.01, 0.05, 0.1, 0.5),
-        lr_epochs=500, hessian_points=11, hessian_k=20, hessian_batch=4096, plane_n=51,
-        toy_levels=10, toy_trials=10, explorer_levels=9)
+        dataset="cifar10" if cifar else "fashion-mnist",
+        n_train=50_000 if cifar else 60_000,
+        pool=1,
+        width=P.WIDTH,
+        depth=P.DEPTH,
+        batch_size=P.BATCH_SIZE,
+        epochs=P.EPOCHS,
+        window=P.WINDOW,
+        stride=P.WINDOW,  # the paper's windows do not overlap
+        dtau=P.BETA_DTAU,
+        n_proj=2048,
+        n_grad=256,
+        scan_depths=P.DEPTHS,
+        scan_batches=P.BATCH_SIZES,
+        scan_batch=P.BATCH_SIZE,
+        scan_seeds=P.N_SEEDS,
+        scan_steps=3000,
+        lrs=P.LRS,
+        lr_epochs=P.EPOCHS,
+        hessian_points=11,
+        hessian_k=P.HESSIAN_TOP_K,
+        hessian_batch=4096,
+        plane_n=P.LANDSCAPE_GRID,
+        toy_levels=P.TOY_N_LEVELS,
+        toy_trials=P.TOY_TRIALS_FIG,
+        explorer_levels=9,
+    )
 
 
 _SIZES = {
     "smoke": Chen2022Scale(
-        dataset="fashion-mnist", n_train=256, pool=2, width=2, depth=8, batch_size=32, epochs=8,
-        window=20, stride=10, dtau=2, n_proj=64, n_grad=16, scan_depths=(8,), scan_batches=(32,),
-        scan_batch=32, scan_seeds=1, scan_steps=24, lrs=(0.1, 0.5), lr_epochs=3, hessian_points=2,
-        hessian_k=2, hessian_batch=64, plane_n=9, toy_levels=7, toy_trials=3, explorer_levels=7),
+        dataset="fashion-mnist",
+        n_train=256,
+        pool=2,
+        width=2,
+        depth=8,
+        batch_size=32,
+        epochs=8,
+        window=20,
+        stride=10,
+        dtau=2,
+        n_proj=64,
+        n_grad=16,
+        scan_depths=(8,),
+        scan_batches=(32,),
+        scan_batch=32,
+        scan_seeds=1,
+        scan_steps=24,
+        lrs=(0.1, 0.5),
+        lr_epochs=3,
+        hessian_points=2,
+        hessian_k=2,
+        hessian_batch=64,
+        plane_n=9,
+        toy_levels=7,
+        toy_trials=3,
+        explorer_levels=7,
+    ),
     "book": Chen2022Scale(
-        dataset="fashion-mnist", n_train=4096, pool=2, width=4, depth=14, batch_size=128, epochs=60,
-        window=200, stride=100, dtau=5, n_proj=512, n_grad=64, scan_depths=(8, 14),
-        scan_batches=(64, 128, 256), scan_batch=128, scan_seeds=2, scan_steps=240,
-        lrs=(0.01, 0.1, 0.5), lr_epochs=15, hessian_points=5, hessian_k=4, hessian_batch=256,
-        plane_n=33, toy_levels=9, toy_trials=10, explorer_levels=8),
+        dataset="fashion-mnist",
+        n_train=4096,
+        pool=2,
+        width=4,
+        depth=14,
+        batch_size=128,
+        epochs=60,
+        window=200,
+        stride=100,
+        dtau=5,
+        n_proj=512,
+        n_grad=64,
+        scan_depths=(8, 14),
+        scan_batches=(64, 128, 256),
+        scan_batch=128,
+        scan_seeds=2,
+        scan_steps=240,
+        lrs=(0.01, 0.1, 0.5),
+        lr_epochs=15,
+        hessian_points=5,
+        hessian_k=4,
+        hessian_batch=256,
+        plane_n=33,
+        toy_levels=9,
+        toy_trials=10,
+        explorer_levels=8,
+    ),
 }
 
 
 def sizes(scale: Scale | None = None) -> Chen2022Scale:
-    """Sizes at the current (or the given) scale."""
+    """Sizes at the current (or the given) scale.
+
+    Parameters
+    ----------
+    scale : {"smoke", "book", "paper"}, optional
+        The scale; default the current one (``FRACTAL_SCALE``).
+
+    Returns
+    -------
+    Chen2022Scale
+        The chapter's sizes; at ``paper`` they read the constants of
+        :mod:`fractal_lib.papers.chen2022`.
+    """
     return by_scale(_SIZES["smoke"], _SIZES["book"], _paper(), scale=scale)
 
 
 def table_rows() -> list[dict[str, str]]:
-    """Rows for the book's *Scales* page."""
-    return rows("chen2022_anomalous_diffusion", sizes, [
-        ("data (training subset, pooling)", lambda s: f"{s.dataset} {s.n_train}, pool {s.pool}"),
-        ("main run: ResNet depth, width, batch, epochs",
-         lambda s: f"{s.depth}, {s.width}, {s.batch_size}, {s.epochs}"),
-        ("MSD window T / t_w stride (steps)", lambda s: f"{s.window} / {s.stride}"),
-        ("recorded projection dim, gradient samples per step", lambda s: f"{s.n_proj}, {s.n_grad}"),
-        ("Fig. 3 depths x batches x seeds",
-         lambda s: f"{s.scan_depths} x {s.scan_batches} x {s.scan_seeds}"),
-        ("Fig. 4 learning rates, epochs", lambda s: f"{s.lrs}, {s.lr_epochs}"),
-        ("Fig. 7 checkpoints x top eigenvalues", lambda s: f"{s.hessian_points} x {s.hessian_k}"),
-        ("landscape plane points per side", "plane_n"),
-        ("toy model grid 2^L+1, trials", lambda s: f"L={s.toy_levels}, {s.toy_trials}"),
-    ])
+    """Rows for the book's *Scales* page.
+
+    Returns
+    -------
+    list of dict
+        One row per quantity: the chapter, the quantity and its value at each scale.
+    """
+    return rows(
+        "chen2022_anomalous_diffusion",
+        sizes,
+        [
+            (
+                "data (training subset, pooling)",
+                lambda s: f"{s.dataset} {s.n_train}, pool {s.pool}",
+            ),
+            (
+                "main run: ResNet depth, width, batch, epochs",
+                lambda s: f"{s.depth}, {s.width}, {s.batch_size}, {s.epochs}",
+            ),
+            ("MSD window T / t_w stride (steps)", lambda s: f"{s.window} / {s.stride}"),
+            (
+                "recorded projection dim, gradient samples per step",
+                lambda s: f"{s.n_proj}, {s.n_grad}",
+            ),
+            (
+                "Fig. 3 depths x batches x seeds",
+                lambda s: f"{s.scan_depths} x {s.scan_batches} x {s.scan_seeds}",
+            ),
+            ("Fig. 4 learning rates, epochs", lambda s: f"{s.lrs}, {s.lr_epochs}"),
+            (
+                "Fig. 7 checkpoints x top eigenvalues",
+                lambda s: f"{s.hessian_points} x {s.hessian_k}",
+            ),
+            ("landscape plane points per side", "plane_n"),
+            (
+                "toy model grid 2^L+1, trials",
+                lambda s: f"L={s.toy_levels}, {s.toy_trials}",
+            ),
+        ],
+    )
 
 
 def admonition(scale: Scale | None = None) -> str:
-    """The chapter's scale admonition."""
+    """The chapter's scale admonition.
+
+    Parameters
+    ----------
+    scale : {"smoke", "book", "paper"}, optional
+        The scale; default the current one.
+
+    Returns
+    -------
+    str
+        Markdown of the admonition: the sizes of the main run and, at ``book`` scale,
+        how they differ from the paper's.
+    """
     s = sizes(scale)
-    summary = (f"The main run trains a ResNet-{s.depth} of width {s.width} on {s.n_train} "
-               f"{'CIFAR-10' if s.dataset == 'cifar10' else 'Fashion-MNIST'} images"
-               f"{f' pooled to {28 // s.pool} x {28 // s.pool}' if s.pool > 1 else ''} for "
-               f"{s.epochs} epochs at batch {s.batch_size}; MSD windows have T = {s.window} steps.")
-    book = ("The paper trains ResNet-14 (width 16) on CIFAR-10 for 24,000 steps with T = 1000; "
-            "here everything is about ten times shorter and the networks are four times narrower, "
-            "so the times ($t_w$, $t_0$, $\\tau_0$) are not comparable in absolute terms, only "
-            "the shapes and exponents.")
+    summary = (
+        f"The main run trains a ResNet-{s.depth} of width {s.width} on {s.n_train} "
+        f"{'CIFAR-10' if s.dataset == 'cifar10' else 'Fashion-MNIST'} images"
+        f"{f' pooled to {28 // s.pool} x {28 // s.pool}' if s.pool > 1 else ''} for "
+        f"{s.epochs} epochs at batch {s.batch_size}; "
+        f"MSD windows have T = {s.window} steps."
+    )
+    book = (
+        f"The paper trains ResNet-{P.DEPTH} (width {P.WIDTH}) on CIFAR-10 for "
+        f"{P.TOTAL_STEPS:,} steps with T = {P.WINDOW}; "
+        "here everything is about ten times shorter and the networks are four times "
+        "narrower, so the times ($t_w$, $t_0$, $\\tau_0$) are not comparable in "
+        "absolute terms, only the shapes and exponents."
+    )
     return _admonition(summary, book_note=book, scale=scale)

@@ -1,8 +1,9 @@
 """Sizes of the chapter *Gradient descent on a multifractal landscape* (Ly & Gong 2025).
 
-``notebooks/ly2025_multifractal_landscape.md``. Learning-rate grids nest: smaller scales take
-every ``lr_stride``-th value of the paper's ``logspace(0, 4, 40)``; the fBs exponents are always
-the paper's nine.
+``notebooks/ly2025_multifractal_landscape.md``. Learning-rate grids nest: smaller scales
+take every ``lr_stride``-th value of the paper's ``logspace(0, 4, 40)``
+(:data:`fractal_lib.papers.ly2025.EOS_LRS`); the fBs exponents are always the paper's
+nine. The authors' sizes are read from :mod:`fractal_lib.papers.ly2025`.
 """
 
 from __future__ import annotations
@@ -10,9 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...core.config import Scale, by_scale
+from .. import ly2025 as P
 from . import admonition as _admonition
 from . import rows
 
+#: The chapter's file stem (in ``notebooks/``), the key of its rows on the
+#: *Scales* page.
 CHAPTER = "ly2025_multifractal_landscape"
 
 
@@ -23,13 +27,15 @@ class Ly2025Scale:
     Attributes
     ----------
     n : int
-        Side of the landscapes (multifractional and fractional Brownian surfaces), pixels.
+        Side of the landscapes (multifractional and fractional Brownian surfaces),
+        pixels.
     n_levels : int
         Quantised Hurst levels of the multifractional surface.
     n_lowest : int
         Lowest local minima kept (the paper: 3000 on 1024 x 1024).
     lr_stride : int
-        Every ``lr_stride``-th learning rate of ``logspace(0, 4, 40)`` (EoS and Lyapunov sweeps).
+        Every ``lr_stride``-th learning rate of ``logspace(0, 4, 40)`` (EoS and Lyapunov
+        sweeps).
     eos_seeds : int
         Starting points per learning rate in the edge-of-stability sweep.
     eos_steps : int
@@ -69,47 +75,133 @@ class Ly2025Scale:
 
 
 _SIZES = {
-    "smoke": Ly2025Scale(n=256, n_levels=8, n_lowest=400, lr_stride=4, eos_seeds=3, eos_steps=2000,
-                         lyap_trials=16, lyap_estimates=20, alpha_traj=2, cnn_train=512, cnn_epochs=1,
-                         cnn_grid=17, cnn_width=8, explorer_n=256),
-    "book": Ly2025Scale(n=1024, n_levels=16, n_lowest=3000, lr_stride=1, eos_seeds=10, eos_steps=5000,
-                        lyap_trials=100, lyap_estimates=100, alpha_traj=5, cnn_train=5000,
-                        cnn_epochs=8, cnn_grid=65, cnn_width=8, explorer_n=512),
-    "paper": Ly2025Scale(n=1024, n_levels=32, n_lowest=3000, lr_stride=1, eos_seeds=10, eos_steps=5000,
-                         lyap_trials=100, lyap_estimates=100, alpha_traj=5, cnn_train=60_000,
-                         cnn_epochs=20, cnn_grid=257, cnn_width=16, explorer_n=1024),
+    "smoke": Ly2025Scale(
+        n=256,
+        n_levels=8,
+        n_lowest=400,
+        lr_stride=4,
+        eos_seeds=3,
+        eos_steps=2000,
+        lyap_trials=16,
+        lyap_estimates=20,
+        alpha_traj=2,
+        cnn_train=512,
+        cnn_epochs=1,
+        cnn_grid=17,
+        cnn_width=8,
+        explorer_n=256,
+    ),
+    "book": Ly2025Scale(
+        n=P.N,
+        n_levels=16,
+        n_lowest=P.N_LOWEST,
+        lr_stride=1,
+        eos_seeds=P.EOS_SEEDS,
+        eos_steps=P.EOS_STEPS,
+        lyap_trials=P.LYAP_TRIALS,
+        lyap_estimates=P.LYAP_ESTIMATES,
+        alpha_traj=P.ALPHA_TRAJ,
+        cnn_train=5000,
+        cnn_epochs=8,
+        cnn_grid=65,
+        cnn_width=8,
+        explorer_n=512,
+    ),
+    "paper": Ly2025Scale(
+        n=P.N,
+        n_levels=32,
+        n_lowest=P.N_LOWEST,
+        lr_stride=1,
+        eos_seeds=P.EOS_SEEDS,
+        eos_steps=P.EOS_STEPS,
+        lyap_trials=P.LYAP_TRIALS,
+        lyap_estimates=P.LYAP_ESTIMATES,
+        alpha_traj=P.ALPHA_TRAJ,
+        cnn_train=60_000,
+        cnn_epochs=P.VGG_EPOCHS,
+        cnn_grid=P.SLICE_GRID,
+        cnn_width=16,
+        explorer_n=P.N,
+    ),
 }
 
 
 def sizes(scale: Scale | None = None) -> Ly2025Scale:
-    """The chapter's sizes at the current (or the given) scale."""
+    """The chapter's sizes at the current (or the given) scale.
+
+    Parameters
+    ----------
+    scale : {"smoke", "book", "paper"}, optional
+        Default the scale set by ``FRACTAL_SCALE``
+        (:func:`fractal_lib.core.config.get_scale`).
+
+    Returns
+    -------
+    Ly2025Scale
+        The sizes of that scale.
+    """
     return by_scale(_SIZES["smoke"], _SIZES["book"], _SIZES["paper"], scale=scale)
 
 
 def table_rows() -> list[dict[str, str]]:
-    """Rows for the book's *Scales* page."""
-    return rows(CHAPTER, sizes, [
-        ("Landscape side (pixels)", "n"),
-        ("Quantised H levels of the multifractional surface", "n_levels"),
-        ("Lowest minima kept", "n_lowest"),
-        ("Learning rates in the EoS / Lyapunov sweeps", lambda s: len(range(0, 40, s.lr_stride))),
-        ("EoS sweep: seeds x steps", lambda s: f"{s.eos_seeds} x {s.eos_steps}"),
-        ("Lyapunov: trials x renormalisations", lambda s: f"{s.lyap_trials} x {s.lyap_estimates}"),
-        ("alpha vs H: trajectories per H", "alpha_traj"),
-        ("CNN slice: images, epochs, grid, width",
-         lambda s: f"{s.cnn_train}, {s.cnn_epochs}, {s.cnn_grid}^2, {s.cnn_width}"),
-    ])
+    """Rows of the book's *Scales* page.
+
+    Returns
+    -------
+    list of dict
+        Rows ``{chapter, quantity, smoke, book, paper}`` of strings.
+    """
+    return rows(
+        CHAPTER,
+        sizes,
+        [
+            ("Landscape side (pixels)", "n"),
+            ("Quantised H levels of the multifractional surface", "n_levels"),
+            ("Lowest minima kept", "n_lowest"),
+            (
+                "Learning rates in the EoS / Lyapunov sweeps",
+                lambda s: len(P.EOS_LRS[:: s.lr_stride]),
+            ),
+            ("EoS sweep: seeds x steps", lambda s: f"{s.eos_seeds} x {s.eos_steps}"),
+            (
+                "Lyapunov: trials x renormalisations",
+                lambda s: f"{s.lyap_trials} x {s.lyap_estimates}",
+            ),
+            ("alpha vs H: trajectories per H", "alpha_traj"),
+            (
+                "CNN slice: images, epochs, grid, width",
+                lambda s: (
+                    f"{s.cnn_train}, {s.cnn_epochs}, {s.cnn_grid}^2, {s.cnn_width}"
+                ),
+            ),
+        ],
+    )
 
 
 def admonition(scale: Scale | None = None) -> str:
-    """The chapter's scale admonition."""
+    """The chapter's scale admonition.
+
+    Parameters
+    ----------
+    scale : {"smoke", "book", "paper"}, optional
+        Default the scale set by ``FRACTAL_SCALE``.
+
+    Returns
+    -------
+    str
+        Markdown of the admonition shown at the top of the chapter.
+    """
     s = sizes(scale)
     return _admonition(
-        f"Landscapes are {s.n} x {s.n} pixels ({s.n_levels} quantised H levels); the learning-rate "
-        f"sweeps use {len(range(0, 40, s.lr_stride))} values of eta with {s.eos_seeds} seeds and "
-        f"{s.lyap_trials} Lyapunov trials; the CNN slice is {s.cnn_grid} x {s.cnn_grid} after "
-        f"{s.cnn_epochs} epochs on {s.cnn_train} images.",
-        book_note=("The synthetic landscape runs at the authors' size (1024 x 1024); the "
-                   "real-network slice is a small CNN on Fashion-MNIST instead of VGG-16 on "
-                   "CIFAR-10."),
-        scale=scale)
+        f"Landscapes are {s.n} x {s.n} pixels ({s.n_levels} quantised H levels); the "
+        f"learning-rate sweeps use {len(P.EOS_LRS[:: s.lr_stride])} values of eta with "
+        f"{s.eos_seeds} seeds and {s.lyap_trials} Lyapunov trials; the CNN slice is "
+        f"{s.cnn_grid} x {s.cnn_grid} after {s.cnn_epochs} epochs on {s.cnn_train} "
+        "images.",
+        book_note=(
+            f"The synthetic landscape runs at the authors' size ({P.N} x {P.N}); the "
+            "real-network slice is a small CNN on Fashion-MNIST instead of VGG-16 on "
+            "CIFAR-10."
+        ),
+        scale=scale,
+    )

@@ -1,10 +1,11 @@
 """Sizes of the chapter ``notebooks/torok_multifractal_probing.md`` (Török & Bartha).
 
-Every grid nests: checkpoint fractions of a smaller scale are a subset of the larger ones (all
-taken from the authors' 30 "representative fractions"); direction ``j`` of bank ``b`` has the same
-seed at every scale and a smaller scale uses the first directions of the first banks, so it
-probes a subset of the same directions; the probed scales are always the authors' fit range
-(indices 5..11 of their 12 scales).
+Every grid nests: checkpoint fractions of a smaller scale are a subset of the larger
+ones (all taken from the authors' 30 "representative fractions"); direction ``j`` of
+bank ``b`` has the same seed at every scale and a smaller scale uses the first
+directions of the first banks, so it probes a subset of the same directions; the probed
+scales are always the authors' fit range (indices 5..11 of their 12 scales). The
+``paper`` scale reads the authors' settings from :mod:`fractal_lib.papers.torok_bartha`.
 """
 
 from __future__ import annotations
@@ -12,9 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...core.config import Scale, by_scale
+from .. import torok_bartha as TB
 from . import admonition as _admonition
 from . import rows
 
+#: The chapter's file stem (in ``notebooks/``), the key of its rows on the
+#: *Scales* page.
 CHAPTER = "torok_multifractal_probing"
 
 
@@ -25,8 +29,8 @@ class TorokProbingScale:
     Attributes
     ----------
     dataset : str
-        ``"fashion-mnist"`` or ``"cifar10"`` (``paper``; falls back to Fashion-MNIST when
-        ``FRACTAL_CIFAR10_DIR`` is not set).
+        ``"fashion-mnist"`` or ``"cifar10"`` (``paper``; falls back to Fashion-MNIST
+        when ``FRACTAL_CIFAR10_DIR`` is not set).
     width : int
         Channels of the first ResNet-18 stage (the original has 64).
     n_train : int
@@ -34,7 +38,8 @@ class TorokProbingScale:
     n_eval : int
         Training and test images used to measure the accuracy of each checkpoint.
     epochs, batch_size : int
-        Training length and minibatch size (SGD, Nesterov momentum 0.9, cosine schedule).
+        Training length and minibatch size (SGD, Nesterov momentum 0.9, cosine
+        schedule).
     lr : float
         Peak learning rate.
     fractions : tuple of float
@@ -44,7 +49,8 @@ class TorokProbingScale:
     bank_size, n_banks : int
         Directions per bank and banks per checkpoint.
     f32_banks : int
-        Banks also probed with the authors' float32 in-place protocol at every checkpoint.
+        Banks also probed with the authors' float32 in-place protocol at every
+        checkpoint.
     precision_dirs : int
         Directions of the precision-floor demonstration (all 12 scales, three numerics).
     power_iters, hutchinson : int
@@ -72,54 +78,140 @@ class TorokProbingScale:
 
     @property
     def n_directions(self) -> int:
+        """Directions per checkpoint, ``bank_size * n_banks``."""
         return self.bank_size * self.n_banks
 
 
 _SMOKE = TorokProbingScale(
-    dataset="fashion-mnist", width=2, n_train=512, n_eval=512, epochs=2, batch_size=64, lr=0.1,
-    fractions=(0.1, 0.5, 0.91), probe_batch=8, bank_size=8, n_banks=2, f32_banks=1,
-    precision_dirs=2, power_iters=6, hutchinson=4, n_boot=200)
+    dataset="fashion-mnist",
+    width=2,
+    n_train=512,
+    n_eval=512,
+    epochs=2,
+    batch_size=64,
+    lr=TB.LR,
+    fractions=(0.1, 0.5, 0.91),
+    probe_batch=8,
+    bank_size=8,
+    n_banks=2,
+    f32_banks=1,
+    precision_dirs=2,
+    power_iters=6,
+    hutchinson=4,
+    n_boot=200,
+)
 _BOOK = TorokProbingScale(
-    dataset="fashion-mnist", width=4, n_train=4096, n_eval=2048, epochs=6, batch_size=128, lr=0.1,
-    fractions=(0.03, 0.1, 0.21, 0.36, 0.5, 0.715, 0.91), probe_batch=32, bank_size=16, n_banks=3,
-    f32_banks=1, precision_dirs=8, power_iters=20, hutchinson=8, n_boot=2000)
+    dataset="fashion-mnist",
+    width=4,
+    n_train=4096,
+    n_eval=2048,
+    epochs=6,
+    batch_size=128,
+    lr=TB.LR,
+    fractions=(0.03, 0.1, 0.21, 0.36, 0.5, 0.715, 0.91),
+    probe_batch=32,
+    bank_size=16,
+    n_banks=3,
+    f32_banks=1,
+    precision_dirs=8,
+    power_iters=20,
+    hutchinson=8,
+    n_boot=2000,
+)
 _PAPER = TorokProbingScale(
-    dataset="cifar10", width=64, n_train=50000, n_eval=10000, epochs=200, batch_size=128, lr=0.1,
-    fractions=(0, .015, .03, .045, .06, .08, .1, .125, .15, .18, .21, .245, .28, .32, .36, .405, .45,
-               .5, .55, .605, .66, .715, .77, .82, .87, .91, .94, .965, .985, 1),
-    probe_batch=256, bank_size=128, n_banks=8, f32_banks=8, precision_dirs=128, power_iters=24,
-    hutchinson=24, n_boot=2000)
+    dataset=TB.DATASET,
+    width=TB.WIDTH,
+    n_train=TB.N_TRAIN,
+    n_eval=TB.N_TEST,
+    epochs=TB.EPOCHS,
+    batch_size=TB.BATCH_SIZE,
+    lr=TB.LR,
+    fractions=TB.CHECKPOINT_FRACTIONS,
+    probe_batch=TB.PROBE_BATCH,
+    bank_size=TB.BANK_SIZE,
+    n_banks=TB.N_BANKS,
+    f32_banks=TB.N_BANKS,
+    precision_dirs=TB.BANK_SIZE,
+    power_iters=TB.POWER_ITERATIONS,
+    hutchinson=TB.HUTCHINSON_SAMPLES,
+    n_boot=2000,
+)
 
 
 def sizes(scale: Scale | None = None) -> TorokProbingScale:
-    """Sizes at the current (or the given) scale."""
+    """Sizes at the current (or the given) scale.
+
+    Parameters
+    ----------
+    scale : {"smoke", "book", "paper"}, optional
+        Default the scale set by ``FRACTAL_SCALE``
+        (:func:`fractal_lib.core.config.get_scale`).
+
+    Returns
+    -------
+    TorokProbingScale
+    """
     return by_scale(_SMOKE, _BOOK, _PAPER, scale=scale)
 
 
 def table_rows() -> list[dict[str, str]]:
-    """Rows of the book's *Scales* page."""
-    return rows(CHAPTER, sizes, [
-        ("data set", "dataset"),
-        ("ResNet-18 width (original 64)", "width"),
-        ("training images x epochs", lambda s: f"{s.n_train} x {s.epochs}"),
-        ("checkpoints probed", lambda s: len(s.fractions)),
-        ("probe batch (images)", "probe_batch"),
-        ("directions per checkpoint (banks x size)", lambda s: f"{s.n_banks} x {s.bank_size}"),
-        ("float32 in-place banks", "f32_banks"),
-        ("precision-floor directions", "precision_dirs"),
-        ("power iterations / Hutchinson probes", lambda s: f"{s.power_iters} / {s.hutchinson}"),
-    ])
+    """Rows of the book's *Scales* page.
+
+    Returns
+    -------
+    list of dict
+        Rows ``{chapter, quantity, smoke, book, paper}`` of strings.
+    """
+    return rows(
+        CHAPTER,
+        sizes,
+        [
+            ("data set", "dataset"),
+            (f"ResNet-18 width (original {TB.WIDTH})", "width"),
+            ("training images x epochs", lambda s: f"{s.n_train} x {s.epochs}"),
+            ("checkpoints probed", lambda s: len(s.fractions)),
+            ("probe batch (images)", "probe_batch"),
+            (
+                "directions per checkpoint (banks x size)",
+                lambda s: f"{s.n_banks} x {s.bank_size}",
+            ),
+            ("float32 in-place banks", "f32_banks"),
+            ("precision-floor directions", "precision_dirs"),
+            (
+                "power iterations / Hutchinson probes",
+                lambda s: f"{s.power_iters} / {s.hutchinson}",
+            ),
+        ],
+    )
 
 
 def admonition(scale: Scale | None = None) -> str:
-    """The chapter's scale admonition."""
+    """The chapter's scale admonition.
+
+    Parameters
+    ----------
+    scale : {"smoke", "book", "paper"}, optional
+        Default the scale set by ``FRACTAL_SCALE``.
+
+    Returns
+    -------
+    str
+        Markdown of the admonition shown at the top of the chapter.
+    """
     s = sizes(scale)
-    summary = (f"A ResNet-18 of width {s.width} is trained for {s.epochs} epochs on {s.n_train} "
-               f"images; {len(s.fractions)} checkpoints are probed along {s.n_directions} directions "
-               f"({s.n_banks} banks of {s.bank_size}) on a fixed batch of {s.probe_batch} images.")
-    book = ("The authors train the full-width ResNet-18 on CIFAR-10 for 200 epochs and probe 30 "
-            "checkpoints along 1024 directions on 256 images; that takes a GPU for days. At the "
-            "`book` size everything runs on two CPU cores in minutes, so the network is 250 times "
-            "smaller, the data set is Fashion-MNIST, and each bank holds 16 rather than 128 "
-            "directions.")
+    summary = (
+        f"A ResNet-18 of width {s.width} is trained for {s.epochs} epochs on "
+        f"{s.n_train} images; {len(s.fractions)} checkpoints are probed along "
+        f"{s.n_directions} directions ({s.n_banks} banks of {s.bank_size}) on a fixed "
+        f"batch of {s.probe_batch} images."
+    )
+    book = (
+        "The authors train the full-width ResNet-18 on CIFAR-10 for "
+        f"{TB.EPOCHS} epochs and probe {len(TB.CHECKPOINT_FRACTIONS)} checkpoints "
+        f"along {TB.N_BANKS * TB.BANK_SIZE} directions on {TB.PROBE_BATCH} images; "
+        "that takes a GPU for days. At the `book` size everything runs on two CPU "
+        "cores in minutes, so the network is 250 times smaller, the data set is "
+        f"Fashion-MNIST, and each bank holds {sizes('book').bank_size} rather than "
+        f"{TB.BANK_SIZE} directions."
+    )
     return _admonition(summary, book_note=book, scale=scale)

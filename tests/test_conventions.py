@@ -1,0 +1,227 @@
+"""The mechanical rules of CONTRIBUTING.md's "Chapters" section, on every chapter.
+
+Each rule is one test, parametrised over ``notebooks/*.md`` (ids are the chapter names,
+so ``pytest tests/test_conventions.py -k liu2024`` checks one chapter):
+
+- the first code cell is the import cell, tagged ``hide-input`` and right after a
+  Markdown alias table (``| alias | module |``) that names every alias it defines, each
+  once;
+- the only ``remove-input`` / ``remove-cell`` cells are the scales admonition and the
+  ledger;
+- every comparison is ``ledger.compare(...)``, never ``ledger.add(...)``;
+- the last three H2 headings are "Differences from the paper", "Explore", "References";
+- the model is shown from the library source with a ``literalinclude``;
+- code-cell lines stay within 88 characters.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CHAPTERS = sorted((REPO / "notebooks").glob("*.md"))
+MAX_LINE = 88
+LAST_SECTIONS = ["Differences from the paper", "Explore", "References"]
+HIDDEN = {"remove-input", "remove-cell"}
+
+
+@dataclass
+class Cell:
+    """A code cell of a MyST notebook."""
+
+    line: int  # 1-based line of the opening fence
+    tags: list[str]
+    source: str
+    before: str  # the Markdown between the previous cell and this one
+
+
+@dataclass
+class Chapter:
+    """A MyST chapter split into code cells and the headings of its Markdown."""
+
+    path: Path
+    cells: list[Cell]
+    h2: list[str]
+    markdown: str
+
+
+def _tags(options: list[str]) -> list[str]:
+    for line in options:
+        m = re.match(r"\s*:?tags:?\s*\[(.*)\]", line)
+        if m:
+            return [t.strip().strip("'\"") for t in m.group(1).split(",") if t.strip()]
+    return []
+
+
+def parse(path: Path) -> Chapter:
+    """Split ``path`` into code cells (with their tags) and Markdown."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = 0
+    if lines and lines[0] == "---":  # jupytext front matter
+        start = lines.index("---", 1) + 1
+    cells, h2, markdown, chunk = [], [], [], []
+    fence = None  # the opening backticks of the fence we are in
+    i = start
+    while i < len(lines):
+        line = lines[i]
+        if fence is None and line.startswith("```{code-cell}"):
+            j, options = i + 1, []
+            # options: ":key: value" lines, or a "---" delimited YAML block
+            if j < len(lines) and lines[j] == "---":
+                k = lines.index("---", j + 1)
+                options, j = lines[j + 1 : k], k + 1
+            else:
+                while j < len(lines) and lines[j].startswith(":"):
+                    options.append(lines[j])
+                    j += 1
+            end = j
+            while lines[end].rstrip() != "```":
+                end += 1
+            source = "\n".join(lines[j:end]).strip("\n")
+            cells.append(Cell(i + 1, _tags(options), source, "\n".join(chunk)))
+            chunk = []
+            i = end + 1
+            continue
+        if fence is None and re.match(r"^(`{3,}|~{3,})", line):
+            fence = re.match(r"^(`{3,}|~{3,})", line).group(1)
+        elif fence is not None and line.strip() == fence:
+            fence = None
+        elif fence is None and line.startswith("## "):
+            h2.append(line[3:].strip())
+        chunk.append(line)
+        markdown.append(line)
+        i += 1
+    return Chapter(path, cells, h2, "\n".join(markdown))
+
+
+def alias_table(markdown: str) -> list[tuple[str, str]]:
+    """The rows of the last ``| alias | module |`` table in ``markdown``."""
+    rows: list[tuple[str, str]] = []
+    in_table = False
+    for line in markdown.splitlines():
+        cols = [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
+        if line.lstrip().startswith("|") and [c.lower() for c in cols[:2]] == [
+            "alias",
+            "module",
+        ]:
+            rows, in_table = [], True
+        elif in_table and line.lstrip().startswith("|"):
+            if not set(line.strip()) <= set("|-: "):
+                # the module cell may go on after the name: "`a.b` (what it holds)"
+                mod = (
+                    re.match(r"`?([A-Za-z_][\w.]*)", cols[1]) if len(cols) > 1 else None
+                )
+                rows.append((cols[0], mod.group(1) if mod else ""))
+        elif in_table and line.strip():
+            in_table = False
+    return rows
+
+
+def aliases(source: str) -> dict[str, str]:
+    """``alias -> module`` for every ``import x as a`` / ``from x import y as a``."""
+    found = {}
+    code = "\n".join(
+        "" if line.lstrip().startswith(("%", "!")) else line
+        for line in source.splitlines()
+    )
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.asname:
+                    found[a.asname] = a.name
+        elif isinstance(node, ast.ImportFrom):
+            for a in node.names:
+                if a.asname:
+                    found[a.asname] = f"{node.module}.{a.name}"
+    return found
+
+
+@pytest.fixture(params=CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def chapter(request) -> Chapter:
+    return parse(request.param)
+
+
+def test_first_code_cell_is_the_visible_import_cell(chapter):
+    first = chapter.cells[0]
+    assert "hide-input" in first.tags, (
+        f"line {first.line}: the first code cell must be tagged hide-input, "
+        f"has {first.tags}"
+    )
+    table = alias_table(first.before)
+    assert table, f"line {first.line}: no '| alias | module |' table before it"
+    names = [a for a, _ in table]
+    twice = sorted({a for a in names if names.count(a) > 1})
+    assert not twice, f"aliases listed twice in the table: {twice}"
+    imported = aliases(first.source)
+    undeclared = sorted(set(imported) - set(names))
+    assert not undeclared, f"aliases missing from the table: {undeclared}"
+    wrong = [
+        (a, mod, imported[a])
+        for a, mod in table
+        if a in imported
+        and not (imported[a].endswith(mod) or mod.endswith(imported[a]))
+    ]
+    assert not wrong, (
+        f"table rows that name another module (alias, table, import): {wrong}"
+    )
+
+
+def test_no_alias_is_redefined_later(chapter):
+    defined = aliases(chapter.cells[0].source)
+    clashes = []
+    for cell in chapter.cells[1:]:
+        try:
+            later = aliases(cell.source)
+        except SyntaxError:  # magics: nothing to check
+            continue
+        clashes += [
+            (cell.line, a)
+            for a, mod in later.items()
+            if a in defined and mod != defined[a]
+        ]
+    assert not clashes, f"aliases that mean two modules (line, alias): {clashes}"
+
+
+def test_only_admonition_and_ledger_are_removed(chapter):
+    hidden = [c for c in chapter.cells if HIDDEN & set(c.tags)]
+    extra = [
+        c.line
+        for c in hidden
+        if "admonition(" not in c.source and "ledger" not in c.source
+    ]
+    assert not extra, f"remove-input/remove-cell cells at lines {extra}"
+    lines = [c.line for c in hidden]
+    assert len(lines) <= 2, f"removed cells at lines {lines}"
+
+
+def test_comparisons_use_ledger_compare(chapter):
+    adds = [c.line for c in chapter.cells if "ledger.add(" in c.source]
+    assert not adds, f"ledger.add( in the cells at lines {adds}: use ledger.compare("
+
+
+def test_last_sections(chapter):
+    last = chapter.h2[-3:]
+    assert last == LAST_SECTIONS, f"last H2 headings: {last}"
+
+
+def test_model_shown_from_the_library_source(chapter):
+    found = re.search(r"^(`{3,}|:{3,})\{literalinclude\}", chapter.markdown, re.M)
+    assert found is not None, "no literalinclude directive"
+
+
+def test_code_lines_fit(chapter):
+    long = [
+        (cell.line, n, len(line))
+        for cell in chapter.cells
+        for n, line in enumerate(cell.source.splitlines(), 1)
+        if len(line) > MAX_LINE
+    ]
+    assert not long, (
+        f"{len(long)} code lines over {MAX_LINE} characters (cell line, line in "
+        f"cell, length): {long[:10]}"
+    )
