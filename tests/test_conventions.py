@@ -11,7 +11,10 @@ so ``pytest tests/test_conventions.py -k liu2024`` checks one chapter):
 - every comparison is ``ledger.compare(...)``, never ``ledger.add(...)``;
 - the last three H2 headings are "Differences from the paper", "Explore", "References";
 - the model is shown from the library source with a ``literalinclude``;
-- code-cell lines stay within 88 characters.
+- code-cell lines stay within 88 characters;
+- every name the import cell binds is in the table, an alias means one module across the
+  book (``P``, the chapter's paper module, and ``presets``, its sizes, excepted) and
+  every chapter calls its paper module ``P``.
 """
 
 from __future__ import annotations
@@ -225,3 +228,62 @@ def test_code_lines_fit(chapter):
         f"{len(long)} code lines over {MAX_LINE} characters (cell line, line in "
         f"cell, length): {long[:10]}"
     )
+
+
+def bound_names(source: str) -> dict[str, str]:
+    """Every name an import binds (``import x``, ``import x as a``, ``from x import y``,
+    ``from x import y as a``) -> the module or object it names."""
+    found = {}
+    code = "\n".join(
+        "" if line.lstrip().startswith(("%", "!")) else line
+        for line in source.splitlines()
+    )
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                found[a.asname or a.name.split(".")[0]] = a.name
+        elif isinstance(node, ast.ImportFrom):
+            for a in node.names:
+                found[a.asname or a.name] = f"{node.module}.{a.name}"
+    return found
+
+
+def test_every_imported_name_is_in_the_alias_table(chapter):
+    first = chapter.cells[0]
+    names = {a for a, _ in alias_table(first.before)}
+    missing = sorted(set(bound_names(first.source)) - names)
+    assert not missing, f"names the import cell binds but the table omits: {missing}"
+
+
+# Aliases whose module is, by the convention, the chapter's own: ``P`` its paper module,
+# ``presets`` its sizes.
+CHAPTER_RELATIVE = {"P": "fractal_lib.papers", "presets": "fractal_lib.papers.presets"}
+
+
+def test_an_alias_means_one_module_across_the_book():
+    meaning: dict[str, dict[str, str]] = {}
+    for path in CHAPTERS:
+        for alias, mod in bound_names(parse(path).cells[0].source).items():
+            meaning.setdefault(alias, {})[path.stem] = mod
+    clashes = {
+        a: chapters
+        for a, chapters in meaning.items()
+        if a not in CHAPTER_RELATIVE and len(set(chapters.values())) > 1
+    }
+    assert not clashes, (
+        f"aliases that mean different modules in different chapters: {clashes}"
+    )
+    for alias, prefix in CHAPTER_RELATIVE.items():
+        wrong = {
+            c: m for c, m in meaning.get(alias, {}).items() if not m.startswith(prefix)
+        }
+        assert not wrong, f"{alias} must name a module under {prefix}: {wrong}"
+
+
+def test_each_chapter_calls_its_paper_module_P(chapter):
+    papers = {
+        a: m
+        for a, m in bound_names(chapter.cells[0].source).items()
+        if m.startswith("fractal_lib.papers.") and ".presets" not in m
+    }
+    assert list(papers) == ["P"], f"paper modules and their aliases: {papers}"

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from fractal_lib.diffusion import msd as D
+from fractal_lib.papers import chen2022
 
 
 def test_fft_msd_equals_direct_definition():
@@ -29,7 +30,7 @@ def test_windows_equal_single_windows():
 def test_fbm_slope_is_two_h(hurst):
     x = D.fbm(4000, hurst, 32, seed=3)
     lags, msd = D.tamsd(x, lags=np.arange(1, 200))
-    fit = D.fit_alpha(lags, msd, rmse_max=D.RMSE_RULE)
+    fit = D.fit_alpha(lags, msd, rmse_max=chen2022.RMSE_RULE)
     assert abs(fit.alpha - 2 * hurst) < 0.06
     assert (
         fit.rule_met and fit.tau0 == 1.0
@@ -48,7 +49,7 @@ def test_tau0_rule_finds_the_crossover():
     # MSD = tau^0.5 below tau = 50 and ~tau^1.6 above: tau_0 must land near the kink
     tau = np.arange(1, 1001, dtype=float)
     msd = np.where(tau < 50, tau**0.5, 50**0.5 * (tau / 50) ** 1.6)
-    fit = D.fit_alpha(tau, msd, rmse_max=D.RMSE_RULE)
+    fit = D.fit_alpha(tau, msd, rmse_max=chen2022.RMSE_RULE)
     assert fit.rule_met and 30 <= fit.tau0 <= 80
     assert fit.alpha == pytest.approx(1.6, abs=0.03)
     assert fit.alpha_short < 1.0
@@ -64,7 +65,10 @@ def test_crossover_time_first_single_power_law_window():
     tau = np.arange(1, 300, dtype=float)
     kinked = np.where(tau < 30, tau**0.3, 30**0.3 * (tau / 30) ** 1.8)
     msds = np.stack([kinked, kinked, tau**0.7, tau**0.7])
-    assert D.crossover_time([0, 100, 200, 300], tau, msds) == 200
+    assert (
+        D.crossover_time([0, 100, 200, 300], tau, msds, rmse_max=chen2022.RMSE_RULE)
+        == 200
+    )
 
 
 def test_loss_fluctuations():
@@ -124,3 +128,13 @@ def test_validation_and_determinism():
     np.testing.assert_array_equal(
         D.fbm(100, 0.6, 2, seed=9), D.fbm(100, 0.6, 2, seed=9)
     )
+
+
+def test_the_rmse_rule_threshold_belongs_to_the_paper():
+    # defect: msd held the paper's RMSE_RULE = 0.03 (a duplicate of chen2022's) as
+    # crossover_time's default; now the threshold is required and only chen2022 has it.
+    assert not hasattr(D, "RMSE_RULE")
+    assert chen2022.RMSE_RULE == 0.03
+    tau = np.arange(1, 101, dtype=float)
+    with pytest.raises(TypeError):
+        D.crossover_time([0, 100], tau, np.stack([tau, tau]))

@@ -173,7 +173,10 @@ def undocumented_constants(path: Path) -> list[str]:
         if not isinstance(node, ast.Assign | ast.AnnAssign):
             continue
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        for t in targets:
+        names = []
+        for t in targets:  # ``a, b = ...`` documents both names with one ``#:``
+            names.extend(t.elts if isinstance(t, ast.Tuple | ast.List) else [t])
+        for t in names:
             if not isinstance(t, ast.Name) or t.id == "__all__":
                 continue
             public = t.id in exported if exported is not None else t.id[0] != "_"

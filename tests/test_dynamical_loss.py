@@ -67,7 +67,7 @@ def test_static_from_switches_to_ones():
 )
 def test_schedule_bad_input(kw, name):
     with pytest.raises(ValueError, match=name):
-        DL.Schedule(**kw)
+        DL.Schedule(**{"A": 70.0, "T": 5000, **kw})
 
 
 # --------------------------------------------------------------------------- losses
@@ -238,3 +238,14 @@ def test_first_instability_degenerate_input():
     r[0] = np.nan
     r[40:45] = -2.0
     assert DL.first_instability(r, start=10) == 40
+
+
+def test_schedule_amplitude_and_period_are_required():
+    from fractal_lib.papers import lavin2024
+
+    with pytest.raises(TypeError, match="A"):
+        DL.Schedule()  # no paper amplitude or period hidden in the concept module
+    with pytest.raises(TypeError, match="T"):
+        DL.Schedule(A=70.0)
+    s = lavin2024.schedule(70.0, 5000)
+    assert (s.A, s.T, s.n_classes) == (70.0, 5000, 3)

@@ -75,3 +75,17 @@ def test_bad_input_raises():
         F.harmonic_tamsd([1.0], hurst=0.4, lr=1, k=1, thermal=1, normalization="ly2025")
     with pytest.raises(ValueError, match="lr"):
         F.fle_integrate(lambda x: x, 0.0, 10, lr=0.0, hurst=0.6)
+
+
+def test_washboard_gradient_takes_the_potential_from_the_caller():
+    # defect: the paper's washboard was the default; now every parameter is required
+    # and the Ly paper module passes its WASHBOARD.
+    from fractal_lib.papers import ly2025
+
+    with pytest.raises(TypeError):
+        F.washboard_gradient(np.zeros(1))
+    x = np.array([0.0, 100.0, -225.0, 225.0])
+    got = F.washboard_gradient(x, **ly2025.WASHBOARD)
+    wash = 2 * np.pi * 0.1 / 100.0  # 2 pi A / P with A = 0.1, P = 100; sin = -1, +1
+    want = [0.0, 5e-4 * 100.0, -wash - 0.01, 0.01 - wash]
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)

@@ -124,3 +124,43 @@ def test_roughness_flatness_is_proportional_on_fbm():
     mid = np.sqrt(rf.x.min() * rf.x.max())
     rough, smooth = rf.y[rf.x > mid].mean(), rf.y[rf.x < mid].mean()
     assert rough > 5 * smooth  # rougher (smaller H) is sharper
+
+
+def test_roughness_flatness_slope_is_the_proportionality_factor():
+    # defects: the paper's n_points = 10^4 and 99 bins were defaults (now required),
+    # and the docstring named the fitted factor ``m`` while the field is ``slope``.
+    from fractal_lib.surfaces import fields as S
+
+    n = 64
+    hmap = np.where(np.arange(n)[None, :] < n // 2, 0.3, 0.7) * np.ones((n, 1))
+    z = S.mbm_surface(n, hmap, seed=0, n_levels=4)
+    with pytest.raises(TypeError):
+        G.roughness_flatness(z, hmap)
+    rf = G.roughness_flatness(z, hmap, n_points=500, n_bins=7)
+    want = np.exp(np.mean(np.log(rf.bin_y) - np.log(rf.bin_x)))
+    assert rf.slope == pytest.approx(want, rel=1e-12)
+    assert "``slope``" in G.roughness_flatness.__doc__
+    assert "``m``" not in G.roughness_flatness.__doc__
+
+
+def test_binned_means_is_the_one_log_binning():
+    # defect: the log-binning was written twice (msd and grid_descent); both now call
+    # ``binned_means``, which bins ``edges[k] <= key < edges[k + 1]`` (ends clipped).
+    keys = np.array([1.0, 2.0, 3.0, 10.0, 20.0])
+    counts, (m1, m2) = D.binned_means(keys, np.array([1.0, 5.0, 20.0]), keys, keys**2)
+    np.testing.assert_array_equal(counts, [3, 2])
+    np.testing.assert_allclose(m1, [2.0, 15.0])
+    np.testing.assert_allclose(m2, [14.0 / 3.0, 250.0])
+    counts, (m,) = D.binned_means(keys, np.array([0.0, 0.5, 1.0, 30.0]), keys)
+    np.testing.assert_array_equal(counts, [5])  # empty bins are dropped
+    assert m[0] == pytest.approx(7.2)
+    import inspect
+
+    assert "bincount" not in inspect.getsource(G.roughness_flatness)
+    assert "bincount" not in inspect.getsource(D._bin_log)
+
+
+def test_roughness_prefactor_is_neutrally_named():
+    # the concept module named r(H) after the paper (ly_gong_r)
+    assert not hasattr(G, "ly_gong_r")
+    assert G.roughness_prefactor(0.5) == pytest.approx(10 - np.sqrt(2), rel=1e-14)

@@ -214,3 +214,14 @@ def test_loss_floor_is_a_lower_bound():
     assert L.additive(0.2, 0.1, dim=3).loss(x3).min() >= -0.6 - 1e-12
     assert L.multiplicative(0.5, 0.1, dim=3).loss_floor == -math.inf
     assert L.multiplicative(0.3, 0.1, dim=3).loss_floor == 0.0
+
+
+def test_convexity_boundary_wavelengths_are_required():
+    from fractal_lib.papers import liu2024
+
+    with pytest.raises(TypeError, match="lam1"):
+        L.convexity_boundary_two_cosine(np.array([0.001]))
+    out = L.convexity_boundary_two_cosine(
+        np.array([0.001]), liu2024.TWO_COS_LAM1, liu2024.TWO_COS_LAM2
+    )
+    assert 0 < out[0] < 2.0 / (2 * np.pi / 0.5) ** 2

@@ -189,3 +189,37 @@ def test_trend_verdicts():
     assert mf.Trend(0.5, 0.1, 0.8, 0.5, 0.1).verdict(-1) == "reversed"
     assert mf.Trend(0.1, -0.3, 0.6, 0.5, 0.1).verdict(-1) == "not resolved"
     assert mf.Trend(0.1, np.nan, np.nan, 0.5, np.nan).verdict(-1) == "not resolved"
+
+
+def _bank_summary(m_tau, tau):
+    """A BankSummary with the given ``m_tau`` (n_banks,) and ``tau`` (n_banks, n_q)."""
+    m_tau, tau = np.asarray(m_tau, float), np.asarray(tau, float)
+    q, row = np.arange(1.0, tau.shape[1] + 1), np.zeros_like(tau)
+    return mf.BankSummary(q, tau, *[row] * 4, *[m_tau] * 4, row)
+
+
+def test_bank_mean_se_leaves_nan_banks_out_of_the_count():
+    # Two banks without a valid window (NaN): the mean and its SE are those of the two
+    # finite banks, std([1, 2], ddof=1) / sqrt(2) = 0.5 (was 0.354: n counted all 4)
+    bs = _bank_summary(
+        [1.0, 2.0, np.nan, np.nan], [[1, 4], [2, 6], [np.nan] * 2, [3, 8]]
+    )
+    m, se = bs.mean_se("m_tau")
+    assert isinstance(m, float) and isinstance(se, float)
+    assert m == pytest.approx(1.5) and se == pytest.approx(0.5)
+    m, se = bs.mean_se("tau")  # three finite banks: std([1,2,3]) / sqrt(3)
+    np.testing.assert_allclose(m, [2.0, 6.0])
+    np.testing.assert_allclose(se, [1 / np.sqrt(3), 2 / np.sqrt(3)])
+    assert np.isnan(_bank_summary([1.0, np.nan], [[1.0], [2.0]]).mean_se("m_tau")[1])
+
+
+def test_bank_trend_leaves_nan_banks_out():
+    # The first checkpoint has a NaN bank: its mean is that of its two finite banks (2),
+    # the change is 8 - 2 = 6 and its SE hypot(std([6, 8, 10]) / sqrt(3), 1); it was NaN
+    x = np.array([0.0, 1.0, 2.0, 3.0])
+    y = np.array([[1.0, 3.0, np.nan], [3.0, 4.0, 5.0], [5.0, 6.0, 7.0], [6, 8, 10]])
+    t = mf.bank_trend(x, y, n_boot=200, seed=0)
+    assert t.change == pytest.approx(6.0)
+    assert t.change_se == pytest.approx(np.hypot(2 / np.sqrt(3), 1.0))
+    assert t.r == pytest.approx(np.corrcoef(x, [2.0, 4.0, 6.0, 8.0])[0, 1])
+    assert np.isfinite(t.lo) and t.lo <= t.hi

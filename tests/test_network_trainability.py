@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import torch
 
+from fractal_lib.boundaries import landscapes as L
 from fractal_lib.boundaries import network_trainability as NT
 from fractal_lib.boundaries import trainability as T
 from fractal_lib.boundaries._net_kernels import LANES
@@ -32,7 +33,7 @@ def _torch_loss(act, X, y, W1, W2):
 
 @pytest.mark.parametrize("act", ["tanh", "relu", "identity"])
 def test_kernel_gradients_match_autograd(act):
-    prob = NT.NetworkProblem(act, seed=3)
+    prob = NT.NetworkProblem(act, width=16, seed=3)
     X, y, W1, W2 = prob.arrays()
     W1 = W1 + 0.3  # move off the initialisation
     loss, g1, g2 = NT.loss_and_grad(prob, W1, W2)
@@ -47,7 +48,7 @@ def test_kernel_gradients_match_autograd(act):
 
 
 def test_kernel_tanh_is_accurate():
-    prob = NT.NetworkProblem("tanh", seed=1)
+    prob = NT.NetworkProblem("tanh", width=16, seed=1)
     X, y, W1, W2 = prob.arrays()
     for scale in (1e-8, 1.0, 30.0):  # tiny, ordinary and saturated pre-activations
         loss, _, _ = NT.loss_and_grad(prob, W1 * scale, W2)
@@ -186,7 +187,7 @@ def test_lanes_refill_with_many_points():
         (lambda p: NT.run_points(p, [1.0], [np.inf]), "lr2"),
         (lambda p: NT.train_single(p, -1.0, 1.0), "lr1"),
         (lambda p: NT.run_points(p, [1.0], [1.0], steps=0), "steps"),
-        (lambda p: NT.NetworkProblem("sigmoid"), "activation"),
+        (lambda p: NT.NetworkProblem("sigmoid", width=16), "activation"),
         (lambda p: NT.NetworkProblem(width=0), "width"),
         (lambda p: NT.render(p, plane="nope", log2_res=2, cache=False), "plane"),
         (lambda p: NT.line_slice(p, 0.0, (1.0, 0.0), cache=False), "x_range"),
@@ -211,3 +212,47 @@ def test_chapter_presets_nest_and_fit_the_box_counter():
         assert (
             s.zoom_log2 <= s.zoom_log2_res and min(s.log2_res, s.offset_log2_res) >= 4
         )
+
+
+def test_network_problem_width_is_required_and_the_paper_module_supplies_it():
+    from fractal_lib.papers import sohl_dickstein2024 as SD
+
+    with pytest.raises(TypeError, match="width"):
+        NT.NetworkProblem("tanh")  # no paper width hidden in the concept module
+    assert SD.problem("tanh").width == SD.WIDTH == 16
+
+
+def test_zoom_sequence_follows_the_busiest_child_each_time():
+    prob = NT.NetworkProblem("tanh", **SMALL)
+    seq = NT.zoom_sequence(prob, 2, log2_res=3, steps=15, zoom_log2=1, cache=False)
+    assert [img.window.level for img in seq] == [0, 1, 2]
+    for prev, nxt in zip(seq, seq[1:], strict=False):
+        cx, cy = NT.best_child(prev, 1)
+        assert nxt.window == prev.window.child(cx, cy, 1)
+
+
+def test_zoom_figures_share_one_label_box():
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_rgba
+
+    from fractal_lib.boundaries import plotting, plotting_networks
+
+    prob = NT.NetworkProblem("tanh", **SMALL)
+    seq = NT.zoom_sequence(prob, 1, log2_res=3, steps=15, zoom_log2=1, cache=False)
+    fig_net = plotting_networks.plot_zoom_sequence(seq)
+    strips = T.zoom_strips(
+        L.additive(0.2, 0.1), T.LRGrid(0.0, 1.5, 6), 1, zoom_log2=2, cache=False
+    )
+    fig_1d = plotting.plot_zoom_strips(strips)
+    for fig in (fig_net, fig_1d):
+        boxes = [
+            t.get_bbox_patch()
+            for ax in fig.axes
+            for t in ax.texts
+            if t.get_bbox_patch() is not None
+        ]
+        assert len(boxes) == 2  # one label per panel
+        for b in boxes:
+            assert b.get_facecolor() == to_rgba("white", 0.8)
+            assert b.get_edgecolor()[3] == 0.0  # no border
+    plt.close("all")

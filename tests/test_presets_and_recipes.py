@@ -191,11 +191,12 @@ def test_chen_paper_scale_reads_the_paper_module() -> None:
 def test_chen_toy_defaults_are_the_authors_script() -> None:
     from fractal_lib.surfaces import toy_diffusion as TOY
 
+    # the concept module holds no paper values: chen2022.toy_run passes them
     run = inspect.signature(TOY.run_toy).parameters
-    assert run["lr"].default == chen2022.TOY_LR
-    assert run["noise"].default == chen2022.TOY_NOISE
-    assert run["steps"].default == chen2022.TOY_STEPS
-    assert run["n_trials"].default == chen2022.TOY_TRIALS_SCRIPT
+    for name in ("lr", "noise", "steps", "n_trials"):
+        assert run[name].default is inspect.Parameter.empty
+    src = inspect.getsource(chen2022.toy_run)
+    assert "lr=TOY_LR, noise=TOY_NOISE, steps=TOY_STEPS" in src
     land = inspect.signature(TOY.douillet_landscape).parameters
     assert land["roughness"].default == chen2022.TOY_ROUGHNESS
 
@@ -229,7 +230,7 @@ def test_chen_fit_recipes_match_the_library_calls() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         direct = D.window_fits(lags, msd, rmse_max=chen2022.RMSE_RULE, min_decades=0.0)
-        t0_direct = D.crossover_time(t_ws, lags, msd)
+        t0_direct = D.crossover_time(t_ws, lags, msd, rmse_max=chen2022.RMSE_RULE)
     assert [f.alpha for f in fits] == [f.alpha for f in direct]
     assert t0 == t0_direct or (np.isnan(t0) and np.isnan(t0_direct))
     sc = D.contour_vs_distance(x[:100])
@@ -267,3 +268,59 @@ def test_chen_toy_and_run_recipes() -> None:
     spec = chen2022.run_spec(chen_presets.sizes("smoke"), lr=0.5, seed=3)
     assert (spec.lr, spec.seed, spec.shortcut) == (0.5, 3, True)
     assert spec.depth == chen_presets.sizes("smoke").depth
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "param"),
+    [
+        ({"value": 0.5, "error": (0.4, 0.6)}, "error"),
+        ({"value": 0.5, "error": "x"}, "error"),
+        ({"value": 0.5, "error": -0.1}, "error"),
+        ({"value": 0.5, "error": float("nan")}, "error"),
+        ({"value": ("a", "b"), "kind": "range"}, "value"),
+        ({"value": (2.0, 1.0), "kind": "range"}, "value"),
+        ({"value": (1.0, 2.0), "kind": "range", "error": 0.1}, "error"),
+        ({"value": 1.5, "kind": "interval", "error": (1.6, 1.7)}, "error"),
+        ({"value": True}, "value"),
+        ({"value": "", "kind": "claim"}, "value"),
+        ({"value": 1.0, "kind": "estimate"}, "kind"),
+        ({"value": 1.0, "digits": -1}, "digits"),
+    ],
+)
+def test_reported_rejects_what_does_not_fit_its_kind(kwargs, param):
+    with pytest.raises(ValueError, match=f"^{param}:"):
+        report.Reported("Fig. 1", "q", **kwargs)
+
+
+def test_reported_prints_numpy_scalars_and_the_papers_digits():
+    f = report.Reported("Fig. 1", "q", np.float32(1.6), error=np.float64(0.05))
+    assert f.text() == "1.6 ± 0.05"
+    assert report.Reported("Fig. 1", "q", 1.6, digits=2).text() == "1.60"
+    r = report.Reported("Fig. 1", "q", (0.8, 1.0), kind="range", digits=2)
+    assert r.text() == "0.80–1.00"
+    assert report.Reported("Fig. 1", "q", 0.1 + 0.2).text() == "0.3"
+    led = report.Ledger()
+    row = led.compare(report.Reported("Fig. 1", "q", 1.0), [0.98, 0.02], digits=2)
+    assert row.here == "0.98 ± 0.02"
+
+
+@pytest.mark.parametrize(
+    "chapter, n_min",
+    [("liu2024_fractal_boundary", 15), ("sohl_dickstein2024_network_boundary", 15)],
+)
+def test_explore_section_links_resolve_to_the_api_reference(chapter, n_min):
+    import importlib
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "notebooks" / f"{chapter}.md").read_text()
+    explore = text.split("\n## Explore\n", 1)[1].split("\n## References\n", 1)[0]
+    targets = re.findall(r"\{py:(?:func|class|data|mod)\}`~?([\w.]+)`", explore)
+    assert len(targets) >= n_min  # names are links, not plain code
+    for target in targets:
+        try:
+            importlib.import_module(target)
+        except ModuleNotFoundError:
+            module, name = target.rsplit(".", 1)
+            assert hasattr(importlib.import_module(module), name), target
+        assert target.startswith("fractal_lib.")

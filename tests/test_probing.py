@@ -3,6 +3,11 @@ errors."""
 
 from __future__ import annotations
 
+import ast
+import inspect
+import textwrap
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -190,6 +195,71 @@ def test_explorer_and_figures_render_from_synthetic_responses():
     )
     assert fig2.axes[0].get_xscale() == "log"
     plt.close("all")
+
+
+def _calls(function, name):
+    """Number of calls to ``name`` in the source of ``function``."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    return sum(
+        isinstance(node, ast.Call) and getattr(node.func, "id", None) == name
+        for node in ast.walk(tree)
+    )
+
+
+def test_probe_is_one_call_with_or_without_a_thread_limit():
+    # One call to _probe, in a null context without a thread limit (it was written
+    # twice); the thread count is restored either way and the numbers agree
+    assert _calls(probing.probe, "_probe") == 1
+    model, x, y = _linear_regression()
+    before = torch.get_num_threads()
+    r1 = probing.probe(model, x, y, EPS, n_directions=2, threads=1, progress=False)
+    assert torch.get_num_threads() == before
+    r0 = probing.probe(model, x, y, EPS, n_directions=2, threads=None, progress=False)
+    assert torch.get_num_threads() == before
+    np.testing.assert_allclose(r0.R, r1.R, rtol=1e-12)
+
+
+def test_tau_curves_and_spectra_share_one_line_helper():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from fractal_lib.multifractal import plotting as pp
+
+    # Both draw through _stage_lines (the loop was written twice)
+    for plot in (pp.plot_tau_curves, pp.plot_spectra):
+        assert _calls(plot, "_stage_lines") == 1
+        tree = ast.parse(textwrap.dedent(inspect.getsource(plot)))
+        assert not any(isinstance(node, ast.For) for node in ast.walk(tree))
+    q = np.array([-1.0, 1.0, 2.0])
+    curves = {"early": (q, 0.1 * q), "late": (2 * q, 0.2 * q)}
+    ax = pp.plot_tau_curves(q, curves).axes[0]
+    assert len(ax.collections) == 2  # one +- se band per curve
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), 2 * q)
+    assert list(ax.lines[-1].get_ydata()) == [0, 0]  # the zero line
+    ax = pp.plot_spectra({"a": (q, q**2), "b": (q, -q)}).axes[0]
+    assert not ax.collections and len(ax.lines) == 2
+    np.testing.assert_allclose(ax.lines[0].get_xydata(), np.c_[q, q**2])
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
+    plt.close("all")
+
+
+def test_chapter_shows_every_comparison_and_names_the_authors_settings():
+    # Every ledger row is printed in its cell (six trend rows were added unseen next to
+    # a hand-built table), the paper module is `P` as in every chapter, and
+    # "Differences" states min_total and the probe batches from the paper's constants
+    import jupytext
+
+    path = Path(__file__).resolve().parents[1] / "notebooks"
+    nb = jupytext.read(path / "torok_multifractal_probing.md")
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert code.count("ledger.compare(") == code.count("print(ledger.compare(")
+    assert "torok_bartha as P\n" in code and "TB." not in code
+    text = "\n".join(c.source for c in nb.cells)
+    differences = text.split("## Differences from the paper")[1].split("## Explore")[0]
+    for name in ("P.MIN_TOTAL", "P.N_PROBE_BATCHES", "min_total = 0"):
+        assert name in differences
 
 
 def test_state_digest_tracks_the_weights():

@@ -46,18 +46,60 @@ def _float_sliders(c: dict) -> list:
 
 def test_landscape_explorer_starts_at_the_papers_values(calls):
     h_range = (ly2025.H_MEAN - ly2025.H_AMP, ly2025.H_MEAN + ly2025.H_AMP)
-    box = SW.landscape_explorer(n=64, hurst_range=h_range)
+    # defect: the explorer started at lr = 300, not the paper's main learning rate
+    box = SW.landscape_explorer(n=64, hurst_range=h_range, lr=ly2025.LR_MAIN)
     c = controls(box)
     assert c["H range"].value == h_range == (0.3, 0.7)
-    assert c["η"].value == 300.0 and c["η"].label == "300"
+    assert c["η"].value == 1000.0 and c["η"].label == "1000"
     assert all(on_grid(s) for s in _float_sliders(c))
-    assert calls[-1]["hurst_range"] == h_range and calls[-1]["lr"] == 300.0
+    assert calls[-1]["hurst_range"] == h_range and calls[-1]["lr"] == 1000.0
+    with pytest.raises(TypeError):
+        SW.landscape_explorer(n=64, hurst_range=h_range)
+
+
+def test_landscape_explorer_surface_uses_the_map_of_its_range():
+    # defect: the explorer undid the paper's 0.5 + 0.2 map by retyping 0.5 and 0.2;
+    # it now builds the map from the range's mid-point and half-width.
+    from fractal_lib.surfaces import fields
+
+    SW._surface.cache_clear()
+    z, _ = SW._surface(32, 0.2, 0.8)
+    want = fields.mbm_surface(
+        32,
+        fields.sinusoidal_hurst(32, mean=0.5, amplitude=(0.8 - 0.2) / 2),
+        seed=0,
+        n_levels=12,
+    )
+    np.testing.assert_array_equal(z, want)
+
+
+def test_chapters_print_rows_and_list_their_aliases():
+    # defects: the Ly chapter rendered rows with display() / bare expressions and its
+    # alias table lacked Markdown and Ledger; Chen's lacked math and os and showed
+    # run_spec instead of the SGD step; the Ly explorer started at lr = 300.
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    ly = (root / "notebooks/ly2025_multifractal_landscape.md").read_text()
+    assert "display(" not in ly
+    n_rows = ly.count("ledger.compare(")
+    assert n_rows == ly.count("print(ledger.compare(") and n_rows >= 20
+    for alias in ("Markdown", "Ledger", "fields", "P"):
+        assert f"| `{alias}` |" in ly
+    assert "lr=P.LR_MAIN" in ly
+    chen = (root / "notebooks/chen2022_anomalous_diffusion.md").read_text()
+    for alias in ("math", "os"):
+        assert f"| `{alias}` |" in chen
+    assert ":start-after: sgd-step begin" in chen
+    src = (root / "fractal_lib/nets/training.py").read_text()
+    step = src.split("# sgd-step begin")[1].split("# sgd-step end")[0]
+    assert "opt.step()" in step and "loss.backward()" in step
 
 
 @pytest.mark.parametrize("h_range", [(0.33, 0.7), (0.3, 1.0)])
 def test_landscape_explorer_rejects_a_range_off_the_grid(calls, h_range):
     with pytest.raises(ValueError, match="slider grid"):
-        SW.landscape_explorer(n=64, hurst_range=h_range)
+        SW.landscape_explorer(n=64, hurst_range=h_range, lr=ly2025.LR_MAIN)
 
 
 def test_toy_explorer_starts_at_the_papers_values(calls):

@@ -44,9 +44,9 @@ def test_mbm_local_roughness_follows_the_map():
     assert abs(rough - 0.3) < 0.06 and abs(smooth - 0.7) < 0.06
 
 
-def test_mbm_ly_gong_patches():
+def test_mbm_sinusoidal_hurst_patches():
     n = 256
-    hmap = S.ly_gong_hurst(n)
+    hmap = S.sinusoidal_hurst(n, mean=0.5, amplitude=0.2)
     f = S.mbm_surface(n, hmap, seed=0, n_levels=12)
     # rough patch around x = 3n/4, y = 0 (H ~ 0.3) and smooth patch around
     # x = n/4, y = 0 (H ~ 0.7)
@@ -88,3 +88,36 @@ def test_diamond_square_shape_roughness_and_seed():
 def test_bad_input_raises(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_sinusoidal_hurst_takes_its_mean_and_amplitude():
+    # defect: the map hard-coded the paper's 0.5 + 0.2 (and its name); now both are
+    # required arguments and the paper module passes its own constants.
+    from fractal_lib.papers import ly2025
+
+    n = 64
+    h = S.sinusoidal_hurst(n, mean=0.6, amplitude=0.1)
+    y, x = np.mgrid[0:n, 0:n]
+    want = 0.6 + 0.1 * np.sin(2 * np.pi * x / n) * np.cos(3 * np.pi * y / (2 * n))
+    np.testing.assert_allclose(h, want, rtol=0, atol=1e-15)
+    assert h.min() >= 0.5 - 1e-12 and h.max() <= 0.7 + 1e-12 and np.ptp(h) > 0.15
+    with pytest.raises(TypeError):
+        S.sinusoidal_hurst(n)
+    assert not hasattr(S, "ly_gong_hurst")
+    paper = ly2025.hurst_map(n)
+    np.testing.assert_array_equal(
+        paper, S.sinusoidal_hurst(n, mean=ly2025.H_MEAN, amplitude=ly2025.H_AMP)
+    )
+    assert paper.min() == pytest.approx(0.3, abs=0.01)
+    assert paper.max() == pytest.approx(0.7, abs=0.01)
+
+
+def test_alpha_vs_h_window_starts_at_the_last_waiting_time():
+    # defect: alpha_vs_h retyped 5000 instead of reading the module's waiting times.
+    import inspect
+
+    from fractal_lib.papers import ly2025
+
+    default = inspect.signature(ly2025.alpha_vs_h).parameters["t_w"].default
+    assert default is ly2025.ALPHA_TW
+    assert ly2025.ALPHA_TW == int(ly2025.T_WAITS[-1]) == 5000

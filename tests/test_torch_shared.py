@@ -217,3 +217,17 @@ def test_fashion_mnist_and_cifar_readers(tmp_path):
         data.load_cifar10(tmp_path, "train")
     with pytest.raises(ValueError, match="split"):
         data.load_cifar10(tmp_path, "val")
+
+
+@pytest.mark.parametrize(
+    "build, name",
+    [
+        (lambda: models.resnet18(width=0), "width"),
+        (lambda: models.resnet_cifar(8, num_classes=0), "num_classes"),
+        (lambda: models.small_cnn(in_channels=0), "in_channels"),
+        (lambda: models.mlp([3, 0, 2]), r"sizes\[1\]"),
+    ],
+)
+def test_model_size_checks_name_the_parameter(build, name):
+    with pytest.raises(ValueError, match=name + " must be >= 1"):
+        build()

@@ -75,8 +75,29 @@ def test_gd_on_convex_bowl_converges_and_controls_differ():
 
 def test_same_seed_same_run():
     land = T.douillet_landscape(6, seed=6)
-    a = T.run_toy(land, steps=50, n_trials=2, seed=7)
-    b = T.run_toy(land, steps=50, n_trials=2, seed=7)
+    a = T.run_toy(land, lr=0.02, noise=0.01, steps=50, n_trials=2, seed=7)
+    b = T.run_toy(land, lr=0.02, noise=0.01, steps=50, n_trials=2, seed=7)
     np.testing.assert_array_equal(a.positions, b.positions)
     with pytest.raises(ValueError, match="n_levels"):
         T.douillet_landscape(2)
+
+
+def test_run_toy_takes_its_settings_from_the_caller():
+    # defect: Chen's script values (lr 0.02, noise 0.01, 1000 steps, 5 trials) were
+    # defaults of the concept module; now they are required and chen2022 passes them.
+    from fractal_lib.papers import chen2022
+
+    land = T.convex_control(5)
+    with pytest.raises(TypeError):
+        T.run_toy(land, steps=10, n_trials=2)
+    paper = chen2022.toy_run(land, 2)
+    direct = T.run_toy(
+        land,
+        lr=chen2022.TOY_LR,
+        noise=chen2022.TOY_NOISE,
+        steps=chen2022.TOY_STEPS,
+        n_trials=2,
+    )
+    np.testing.assert_array_equal(paper.positions, direct.positions)
+    assert (paper.lr, paper.noise) == (0.02, 0.01)
+    assert paper.positions.shape == (2, 1001, 2)

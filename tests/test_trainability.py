@@ -397,6 +397,32 @@ def test_nan_bounded_criterion_matches_numpy_loop(kind, d):
         assert np.count_nonzero(default.diverged & ~auto.diverged) > 0
 
 
+@pytest.mark.parametrize("bound", ["1e8", True, None])
+def test_criterion_refuses_a_bound_that_is_not_a_real_number(bound):
+    with pytest.raises(ValueError, match="bound"):
+        T.Criterion("max", bound)
+
+
+@pytest.mark.parametrize(
+    "crit, value, diverged",
+    [
+        (T.Criterion("max", 1e8), math.nan, True),
+        (T.Criterion("max", 1e8), math.inf, True),
+        (T.Criterion("max", 1e8), -math.inf, False),  # overflow below: bounded
+        (T.Criterion("sum", 1e16), -math.inf, False),
+        (T.Criterion("sum", 1e16), math.nan, True),
+        (T.Criterion("max", 1e8, nan="bounded"), math.nan, False),
+        (T.Criterion("max", 1e8, nan="bounded"), math.inf, True),
+    ],
+    ids=str,
+)
+def test_criterion_docstring_matches_the_kernel_test(crit, value, diverged):
+    from fractal_lib.boundaries import _gd_kernels as K
+
+    # the last step: loss ``value`` (max) or running sum ``value`` (sum)
+    assert K._decided(crit.code, value, value, 10, 10, crit.bound, 0.0) is diverged
+
+
 def test_nan_bounded_criterion_options():
     assert T.Criterion("max", 1e8).nan == "divergent"
     assert T.Criterion("max", 1e8, nan="bounded").code != T.Criterion("max", 1e8).code
@@ -416,11 +442,12 @@ def test_nan_bounded_criterion_options():
 
 # ------------------------------------------------------------------------- box counting
 def test_box_dimension_of_power_law():
-    m = np.arange(21)
-    fit = T.box_dimension(2.0 ** (0.8 * m))
+    k = np.arange(7)  # |B| = 2**(4 k) at level 5 k: an exact power law, slope 0.8
+    fit = T.box_dimension(2.0 ** (4 * k), levels=5 * k)
     assert fit.alpha == pytest.approx(0.8, abs=1e-12)
     assert fit.stderr < 1e-12
-    assert fit.levels[0] == 1  # level 0 has |B| = 1, not > 1
+    assert fit.levels[0] == 5  # level 0 has |B| = 1, not > 1
+    m = np.arange(21)
     rounded = T.box_dimension(np.round(2.0 ** (0.8 * m)).astype(np.int64))
     assert rounded.alpha == pytest.approx(0.8, abs=0.01)
 
@@ -784,6 +811,16 @@ def test_ensemble_of_x0():
         ),
         (lambda: T.sample_x0(0), "n"),
         (lambda: T.box_dimension(np.array([])), "counts"),
+        (lambda: T.box_dimension(np.array([1, 2, 4.5, 8])), "counts"),
+        (
+            lambda: T.box_dimension(2 ** np.arange(6), min_level=3, max_level=1),
+            "min_level",
+        ),
+        (
+            lambda: T.box_dimension(2 ** np.arange(6), min_level=3, max_level=1),
+            "max_level",
+        ),
+        (lambda: T.box_dimension(2 ** np.arange(6), min_level=1.5), "min_level"),
     ],
 )
 def test_bad_inputs_raise_value_error(call, match):

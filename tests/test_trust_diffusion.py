@@ -15,6 +15,7 @@ from fractal_lib.core.fits import mean_sem
 from fractal_lib.diffusion import levy
 from fractal_lib.diffusion import msd as D
 from fractal_lib.multifractal import measures
+from fractal_lib.papers import chen2022
 
 
 # -----------------------------------------------------------------------------
@@ -129,7 +130,7 @@ def test_rmse_rule_keeps_at_least_a_decade():
     msd = tau**0.8 * np.exp(0.05 * rng.standard_normal(tau.size))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", EstimatorWarning)
-        fit = D.fit_alpha(tau, msd, rmse_max=D.RMSE_RULE)
+        fit = D.fit_alpha(tau, msd, rmse_max=chen2022.RMSE_RULE)
     assert fit.tau_hi / fit.tau_lo >= 10 - 1e-9  # never the last few lags
 
 
@@ -149,9 +150,15 @@ def test_crossover_time_reports_no_pass_and_checks_shapes():
     tau = np.arange(1, 300, dtype=float)
     kinked = np.where(tau < 30, tau**0.3, 30**0.3 * (tau / 30) ** 1.8)
     with pytest.warns(EstimatorWarning, match="NaN"):
-        assert math.isnan(D.crossover_time([0, 100], tau, np.stack([kinked, kinked])))
+        assert math.isnan(
+            D.crossover_time(
+                [0, 100], tau, np.stack([kinked, kinked]), rmse_max=chen2022.RMSE_RULE
+            )
+        )
     with pytest.raises(ValueError, match="t_ws"):
-        D.crossover_time([0, 100, 200], tau, np.stack([kinked, kinked]))
+        D.crossover_time(
+            [0, 100, 200], tau, np.stack([kinked, kinked]), rmse_max=chen2022.RMSE_RULE
+        )
 
 
 # -----------------------------------------------------------------------------
@@ -322,7 +329,7 @@ def test_toy_model_degenerate_input():
     with pytest.raises(ValueError, match="land.loss is constant"):
         TOY.shuffled_control(TOY.ToyLandscape(np.ones((33, 33)), "flat"))
     with pytest.raises(ValueError, match="steps"):
-        TOY.run_toy(TOY.convex_control(5), steps=0, n_trials=2)
+        TOY.run_toy(TOY.convex_control(5), lr=0.02, noise=0.01, steps=0, n_trials=2)
 
 
 # ----------------------------------------------------------------------------- review

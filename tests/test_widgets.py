@@ -109,12 +109,15 @@ def test_criterion_label():
 
 
 def test_network_explorer_starts_at_the_papers_window(calls):
-    box = NW.network_explorer(5, steps=100, window=sohl_dickstein2024.ROOT)
+    box = NW.network_explorer(
+        5, steps=100, window=sohl_dickstein2024.ROOT, width=sohl_dickstein2024.WIDTH
+    )
     c = controls(box)
     x0, x1, y0, y1 = sohl_dickstein2024.ROOT.bounds
     assert c["x window"].value == (x0, x1)
     assert (c["y window"].min, c["y window"].max) == (y0, y1)
     assert calls[-1]["x_range"] == (x0, x1)
+    assert calls[-1]["width"] == 16  # the paper's width reaches the figure
 
 
 def test_probing_explorer_passes_window_and_floors(calls):

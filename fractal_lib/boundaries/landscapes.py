@@ -467,7 +467,7 @@ def min_curvature_two_cosine(
 
 
 def convexity_boundary_two_cosine(
-    eps1: np.ndarray, lam1: float = 0.3, lam2: float = 0.5
+    eps1: np.ndarray, lam1: float, lam2: float
 ) -> np.ndarray:
     """For each eps1, the eps2 at which Eq. (9) stops being convex.
 
@@ -479,7 +479,7 @@ def convexity_boundary_two_cosine(
     eps1 : float or ndarray, shape ``(n,)``
         First amplitudes.
     lam1, lam2 : float
-        The two wavelengths (default: Liu's Fig. 4a, 0.3 and 0.5).
+        The two wavelengths.
 
     Returns
     -------

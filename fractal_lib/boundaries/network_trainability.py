@@ -35,7 +35,7 @@ accumulates); ``offset_mode`` picks the one-time shift of the initialisation
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -81,7 +81,8 @@ class NetworkProblem:
     activation : {"tanh", "relu", "identity"}
         ``phi(z) = tanh(sqrt(2) z)``, ``sqrt(2) relu(z)`` or ``z``.
     width : int
-        Hidden width ``n``; the input dimension equals the width (as in the paper).
+        Hidden width ``n``; the input dimension equals the width. Required, keyword
+        only.
     n_data : int, optional
         Number of training points; default the paper's rule: as many as parameters
         (``width**2 + width``) for tanh and ReLU, ``width`` for the identity network.
@@ -102,7 +103,7 @@ class NetworkProblem:
     """
 
     activation: Activation = "tanh"
-    width: int = 16
+    width: int = field(kw_only=True)
     n_data: int | None = None
     seed: int = 0
     offset_mode: Literal["init", "every_step"] = "init"
@@ -1087,19 +1088,10 @@ def zoom_sequence(
             f"zoom_log2 must be an integer in [1, log2_res], got {zoom_log2!r}"
         )
     render_kwargs.setdefault("progress", False)
-    images = [
-        render(
-            problem,
-            window,
-            log2_res=log2_res,
-            steps=steps,
-            plane=plane,
-            **render_kwargs,
-        )
-    ]
-    for _ in range(n_zooms):
-        cx, cy = best_child(images[-1], zoom_log2)
-        window = window.child(cx, cy, zoom_log2)
+    images: list[NetImage] = []
+    for _ in range(n_zooms + 1):
+        if images:  # zoom into the busiest child of the previous image
+            window = window.child(*best_child(images[-1], zoom_log2), zoom_log2)
         images.append(
             render(
                 problem,

@@ -29,6 +29,49 @@ DIVERGENT_CMAP = LinearSegmentedColormap.from_list("divergent", ["#fcd5c5", "#99
 
 
 # --------------------------------------------------------------------------- landscapes
+def inset_text(
+    ax: Axes,
+    xy: tuple[float, float],
+    text: str,
+    *,
+    ha: str = "left",
+    va: str = "baseline",
+    fontsize: float = 7.5,
+    alpha: float = 0.8,
+) -> Any:
+    """Write ``text`` inside ``ax`` on a white, borderless box (the panels' labels).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Target axes.
+    xy : (float, float)
+        Position in axes coordinates (0 to 1).
+    text : str
+        The label.
+    ha, va : str
+        Horizontal and vertical alignment (matplotlib's).
+    fontsize : float
+        Font size in points.
+    alpha : float
+        Opacity of the white box.
+
+    Returns
+    -------
+    matplotlib.text.Text
+        The label.
+    """
+    return ax.text(
+        *xy,
+        text,
+        transform=ax.transAxes,
+        ha=ha,
+        va=va,
+        fontsize=fontsize,
+        bbox={"fc": "white", "ec": "none", "alpha": alpha, "pad": 1.5},
+    )
+
+
 def plot_landscape(
     landscape: Landscape,
     *,
@@ -183,15 +226,12 @@ def plot_zoom_strips(
         lo, hi = st.window
         mag = base / (hi - lo)
         ax.set_ylabel(f"×{mag:,.0f}", rotation=0, ha="right", va="center")
-        ax.text(
-            0.995,
-            0.5,
+        inset_text(
+            ax,
+            (0.995, 0.5),
             f"{st.n_boundaries:,} boundaries on the grid $N = 2^{{{st.log2_n}}}$",
-            transform=ax.transAxes,
             ha="right",
             va="center",
-            fontsize=7.5,
-            bbox={"fc": "white", "ec": "none", "alpha": 0.8, "pad": 1.5},
         )
         if k + 1 < len(strips):
             nlo, nhi = strips[k + 1].window

@@ -20,6 +20,7 @@ from matplotlib.patches import Rectangle
 from ..core.style import fig_ax, paper_handle
 from .boxcount import BoxFit, PooledFit
 from .network_trainability import PLANE_LABELS, NetImage, Window
+from .plotting import inset_text
 
 #: Colour map of the network trainability images.
 CMAP = "Spectral"
@@ -136,15 +137,11 @@ def plot_zoom_sequence(
         nxt = images[k + 1].window if k + 1 < n else None
         plot_image(img, ax=ax, box=nxt, labels=False)
         x0, x1, _, _ = img.window.bounds
-        ax.text(
-            0.02,
-            0.98,
+        inset_text(
+            ax,
+            (0.02, 0.98),
             f"×{img.window.magnification:,}, width {x1 - x0:.2g}",
-            transform=ax.transAxes,
-            ha="left",
             va="top",
-            fontsize=7.5,
-            bbox={"fc": "white", "ec": "none", "alpha": 0.8, "pad": 1.5},
         )
         ax.tick_params(labelsize=7)
     xl, yl = PLANE_LABELS[images[0].plane]

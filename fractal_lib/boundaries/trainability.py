@@ -17,6 +17,7 @@ The pieces, from the inside out:
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
@@ -55,8 +56,11 @@ class Criterion:
     bound : float
         The threshold on the loss (or on the sum of losses), finite and > 0.
     nan : {"divergent", "bounded"}
-        What a NaN loss means. ``"divergent"`` (default): a NaN or an overflow is
-        divergence. ``"bounded"`` (``kind="max"`` only): the test is the plain
+        What a NaN loss means. ``"divergent"`` (default): the test is
+        ``not (value <= bound)`` on the loss (``"max"``) or on the running sum
+        (``"sum"``), so a NaN or a ``+inf`` is divergence, while a value that overflows
+        to ``-inf`` is below every bound and counts as bounded (until a later loss or
+        sum is NaN). ``"bounded"`` (``kind="max"`` only): the test is the plain
         comparison ``loss > bound``, which is False for NaN, so a run whose loss turns
         NaN counts as bounded unless an earlier loss exceeded ``bound`` (``+inf`` still
         diverges). This is the authors' own test behind Liu 2024, Fig. 4c (``exp-3.py``,
@@ -66,7 +70,8 @@ class Criterion:
     ------
     ValueError
         ``kind`` or ``nan`` not one of the listed values, ``nan="bounded"`` with
-        ``kind="sum"``, or ``bound`` not finite and > 0.
+        ``kind="sum"``, or ``bound`` not a real number (a string such as ``"1e8"`` is
+        refused), not finite or not > 0.
 
     References
     ----------
@@ -83,6 +88,10 @@ class Criterion:
         if self.kind not in ("sum", "max"):
             raise ValueError(
                 f"criterion kind must be 'sum' or 'max', got {self.kind!r}"
+            )
+        if isinstance(self.bound, bool) or not isinstance(self.bound, numbers.Real):
+            raise ValueError(
+                f"criterion bound must be a real number, got {self.bound!r}"
             )
         b = float(self.bound)
         if not math.isfinite(b) or b <= 0:
@@ -883,11 +892,13 @@ def box_dimension(
     Parameters
     ----------
     counts : ndarray(int), shape ``(n_levels,)``
-        Boundary counts ``|B_N|`` (non-negative).
+        Boundary counts ``|B_N|`` (non-negative whole numbers; an integer or a float
+        array holding whole numbers).
     levels : ndarray(int), optional
         The log2 N of each count (default ``0 .. n_levels - 1``).
     min_level, max_level : int, optional
-        Override the fit range.
+        Override the fit range (integers, ``min_level <= max_level`` when both are
+        given).
 
     Returns
     -------
@@ -898,7 +909,9 @@ def box_dimension(
     Raises
     ------
     ValueError
-        Counts empty, not 1-D, not matching ``levels``, negative or non-finite.
+        Counts empty, not 1-D, not matching ``levels``, negative, non-finite or not
+        whole numbers; ``min_level`` or ``max_level`` not an integer, or
+        ``min_level > max_level``.
 
     References
     ----------
@@ -910,6 +923,18 @@ def box_dimension(
         raise ValueError("counts must be a non-empty 1-D array matching levels")
     if np.any(c < 0):
         raise ValueError("counts must be non-negative")
+    if np.any(c != np.floor(c)):
+        raise ValueError(f"counts must be whole numbers (box counts), got {counts!r}")
+    for name, v in (("min_level", min_level), ("max_level", max_level)):
+        if v is not None and (
+            isinstance(v, bool) or not isinstance(v, int | np.integer)
+        ):
+            raise ValueError(f"{name} must be an integer or None, got {v!r}")
+    if min_level is not None and max_level is not None and min_level > max_level:
+        raise ValueError(
+            f"min_level ({min_level}) must be <= max_level ({max_level}): the fit "
+            "range is empty"
+        )
     if min_level is None:
         above = np.flatnonzero(c > 1)
         if above.size == 0:

@@ -3,11 +3,14 @@ kernel; on the static site it shows the figure for its initial values."""
 
 from __future__ import annotations
 
+import functools
+
 import matplotlib.pyplot as plt
 
 from ..core.style import control_factory, explorer_box
 from . import network_trainability as NT
 from . import plotting_networks as PN
+from .plotting import inset_text
 
 #: Finest resolution level of the explorer: ``2**6 + 1`` networks per side.
 MAX_LOG2_RES = 6
@@ -22,6 +25,8 @@ def explore(
     steps: int,
     edges: bool = False,
     seed: int = 0,
+    *,
+    width: int,
 ) -> plt.Figure:
     """Render the window ``x_range x y_range`` and draw it (the explorer's figure).
 
@@ -46,6 +51,8 @@ def explore(
         Overlay the boundary pixels.
     seed : int
         Seed of the data and the initial weights.
+    width : int
+        Hidden width of the networks.
 
     Returns
     -------
@@ -58,7 +65,11 @@ def explore(
         x1 = x0 + 1e-9
     if y1 <= y0:
         y1 = y0 + 1e-9
-    prob = NT.NetworkProblem(activation, seed=seed)  # type: ignore[arg-type]
+    prob = NT.NetworkProblem(
+        activation,  # type: ignore[arg-type]
+        width=width,
+        seed=seed,
+    )
     win = NT.Window.from_bounds(x0, x1, y0, y1)
     img = NT.render(
         prob,
@@ -74,18 +85,13 @@ def explore(
     text = f"{img.converged_fraction:.0%} converge"
     if fit is not None:
         text += f", D ≈ {fit.alpha:.2f}"
-    ax.text(
-        0.02,
-        0.02,
-        text,
-        transform=ax.transAxes,
-        fontsize=8,
-        bbox={"fc": "white", "ec": "none", "alpha": 0.85, "pad": 1.5},
-    )
+    inset_text(ax, (0.02, 0.02), text, fontsize=8, alpha=0.85)
     return fig
 
 
-def network_explorer(log2_res: int = 5, steps: int = 100, *, window: NT.Window):
+def network_explorer(
+    log2_res: int = 5, steps: int = 100, *, window: NT.Window, width: int
+):
     """The explorer widget of the network-trainability plane.
 
     Pick the activation, the plane, the window (two range sliders, in log10 learning
@@ -101,6 +107,8 @@ def network_explorer(log2_res: int = 5, steps: int = 100, *, window: NT.Window):
     window : fractal_lib.boundaries.network_trainability.Window
         Initial window; its bounds are also the ends of the two range sliders (the
         chapter passes its paper module's starting window).
+    width : int
+        Hidden width of the networks (the chapter passes its paper module's width).
 
     Returns
     -------
@@ -143,4 +151,4 @@ def network_explorer(log2_res: int = 5, steps: int = 100, *, window: NT.Window):
         "edges": make(w.Checkbox, "show boundary pixels", value=False),
     }
 
-    return explorer_box(explore, controls, split=4)
+    return explorer_box(functools.partial(explore, width=width), controls, split=4)

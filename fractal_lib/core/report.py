@@ -2,14 +2,14 @@
 table.
 
 A paper's reported values are written once, as :class:`Reported` facts in its module
-under
-:mod:`fractal_lib.papers`; a chapter compares its own result with one of them through
-:meth:`Ledger.compare`, which takes the paper's side of the row from the fact.
+under :mod:`fractal_lib.papers`; a chapter compares its own result with one of them
+through :meth:`Ledger.compare`, which takes the paper's side of the row from the fact.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from numbers import Real
 from typing import Literal
 
 import numpy as np
@@ -37,19 +37,25 @@ class Reported:
     kind : {"value", "range", "interval", "claim"}
         How ``value`` and ``error`` are read and printed.
     error : float or tuple of two floats, optional
-        Symmetric error of a value (``value ± error``) or the interval ``(low, high)``
-        of an ``"interval"`` fact.
+        Symmetric error of a value (``value ± error``, finite and >= 0) or the
+        interval ``(low, high)`` containing the value of an ``"interval"`` fact. Ranges
+        and claims take none.
     source : str
         The text, table or file of the authors' code the value is quoted from.
     display : str, optional
         The paper's side of a comparison row when the generated text would lose
         information (for example ``"1.01–1.42 (Supp. Figs. 3/4)"``); defaults to
         :meth:`text`.
+    digits : int, optional
+        Decimals with which the paper prints its numbers (``1.60`` is ``1.6`` with
+        ``digits=2``); by default six significant digits without trailing zeros.
 
     Raises
     ------
     ValueError
-        If ``value`` or ``error`` does not match ``kind``.
+        If ``kind`` is unknown, or ``value`` or ``error`` does not fit ``kind``
+        (a number that is not a real number, a reversed range, a negative or
+        non-finite error, an interval that does not contain its value).
     """
 
     figure: str
@@ -59,26 +65,45 @@ class Reported:
     error: float | tuple[float, float] | None = None
     source: str = ""
     display: str | None = None
+    digits: int | None = None
 
     def __post_init__(self) -> None:
         ok = {
-            "value": lambda v: isinstance(v, int | float),
-            "range": lambda v: isinstance(v, tuple) and len(v) == 2,
-            "interval": lambda v: isinstance(v, int | float),
-            "claim": lambda v: isinstance(v, str),
+            "value": _is_real,
+            "range": lambda v: _is_pair(v) and v[0] <= v[1],
+            "interval": _is_real,
+            "claim": lambda v: isinstance(v, str) and bool(v),
         }
         if self.kind not in ok:
             raise ValueError(f"kind: expected one of {sorted(ok)}, got {self.kind!r}")
         if not ok[self.kind](self.value):
             raise ValueError(f"value: {self.value!r} does not fit kind {self.kind!r}")
-        if self.kind == "interval" and not (
-            isinstance(self.error, tuple) and len(self.error) == 2
+        e = self.error
+        if self.kind == "interval":
+            if not (_is_pair(e) and e[0] <= self.value <= e[1]):  # type: ignore[index,operator]
+                raise ValueError(
+                    "error: an 'interval' fact needs error=(low, high) around the "
+                    f"value {self.value!r}, got {e!r}"
+                )
+        elif self.kind == "value":
+            if e is not None and not (_is_real(e) and np.isfinite(e) and e >= 0):
+                raise ValueError(f"error: expected a finite number >= 0, got {e!r}")
+        elif e is not None:
+            raise ValueError(f"error: a {self.kind!r} fact takes no error, got {e!r}")
+        if self.digits is not None and not (
+            isinstance(self.digits, int) and 0 <= self.digits <= 12
         ):
-            raise ValueError("error: an 'interval' fact needs error=(low, high)")
+            raise ValueError(f"digits: expected an int in [0, 12], got {self.digits!r}")
 
     @property
     def number(self) -> float:
-        """The value as one number (a range's midpoint); ``ValueError`` for a claim."""
+        """The value as one number (a range's midpoint).
+
+        Raises
+        ------
+        ValueError
+            For a claim, which has no number.
+        """
         if self.kind == "claim":
             raise ValueError(f"{self.figure} {self.quantity}: a claim has no number")
         if self.kind == "range":
@@ -99,25 +124,36 @@ class Reported:
             return self.display
         if self.kind == "claim":
             return str(self.value)
+        d = self.digits
         if self.kind == "range":
             lo, hi = self.value  # type: ignore[misc]
-            return f"{_num(lo)}–{_num(hi)}"
+            return f"{_num(lo, d)}–{_num(hi, d)}"
         if self.kind == "interval":
             lo, hi = self.error  # type: ignore[misc]
-            return f"{_num(self.value)} [{_num(lo)}, {_num(hi)}]"
+            return f"{_num(self.value, d)} [{_num(lo, d)}, {_num(hi, d)}]"
         if self.error is not None:
-            return f"{_num(self.value)} ± {_num(self.error)}"
-        return _num(self.value)
+            return f"{_num(self.value, d)} ± {_num(self.error, d)}"
+        return _num(self.value, d)
 
     def __str__(self) -> str:
         return self.text()
 
 
-def _num(v: object) -> str:
-    """A reported number as the paper writes it (no float noise such as
-    0.30000000000000004)."""
-    if isinstance(v, float):
-        return f"{v:.6g}"
+def _is_real(v: object) -> bool:
+    return isinstance(v, Real) and not isinstance(v, bool | np.bool_)
+
+
+def _is_pair(v: object) -> bool:
+    return isinstance(v, tuple) and len(v) == 2 and all(_is_real(x) for x in v)
+
+
+def _num(v: object, digits: int | None = None) -> str:
+    """A reported number as the paper writes it: ``digits`` decimals when given, else
+    up to six significant digits (no float noise such as 0.30000000000000004)."""
+    if digits is not None:
+        return f"{float(v):.{digits}f}"  # type: ignore[arg-type]
+    if isinstance(v, float | np.floating):
+        return f"{float(v):.6g}"
     return str(v)
 
 
@@ -138,7 +174,9 @@ def fmt(value: tuple[float, float] | DimensionFit | float, digits: int = 3) -> s
     """
     if isinstance(value, DimensionFit):
         value = (value.alpha, value.stderr)
-    if isinstance(value, tuple):
+    if isinstance(value, tuple | list):
+        if len(value) != 2:
+            raise ValueError(f"value: expected (value, error), got {value!r}")
         v, e = value
         return (
             f"{v:.{digits}f} ± {e:.{digits}f}" if np.isfinite(e) else f"{v:.{digits}f}"

@@ -10,7 +10,8 @@ works for any ``d``.
   for tests).
 * :func:`log_derivative`: the local exponent ``beta(tau)`` of Eq. 6 of the paper.
 * :func:`fit_alpha`: the fit ``MSD ~ tau**alpha`` on ``[tau_0, tau_max]`` with the
-  paper's rule (``tau_0`` is the smallest lower end whose fit has RMSE below 0.03), and
+  RMSE rule (``tau_0`` is the smallest lower end whose fit has RMSE below a given
+  threshold), and
   :func:`crossover_time` for the waiting time ``t_0`` at which a single power law fits a
   whole window.
 * :func:`power_law_fit`: the library's one power-law fitter ``y = a x^d`` (least squares
@@ -46,8 +47,6 @@ import numpy as np
 from ..core.checks import as_float_array, warn_limit
 from ..core.fits import line_fit
 
-#: The paper's goodness-of-fit threshold (RMSE in log10 MSD) for tau_0 and t_0.
-RMSE_RULE = 0.03
 #: Default largest lag as a fraction of the window (time averages stay well sampled).
 LAG_FRACTION = 0.1
 
@@ -496,7 +495,7 @@ def fit_alpha(
     over seeds that the covariance of the time-averaged MSD predicts (about
     ``0.16 / sqrt(d)`` at ``T = 100`` and ``0.05 / sqrt(d)`` at ``T = 10^4``; tested).
 
-    The paper's rule (``rmse_max=RMSE_RULE``, 0.03): ``tau_0`` is the smallest lower end
+    The RMSE rule (``rmse_max`` given): ``tau_0`` is the smallest lower end
     ``tau'`` whose line on ``[tau', tau_max]`` has RMSE below ``rmse_max``, among lower
     ends that leave at least ``min_decades`` of lags (or half the log range, if that is
     shorter). If none passes, the fit falls back to one line over the whole range, with
@@ -513,8 +512,8 @@ def fit_alpha(
         not be given (the default lags of :func:`tamsd` stop at a tenth of the window),
         or cut with ``tau_max``.
     rmse_max : float or None
-        None: no rule. Else the rule's threshold (the paper's 0.03, :data:`RMSE_RULE`;
-        the paper does not say which logarithm: we use log10).
+        None: no rule. Else the rule's threshold on the RMSE of ``log10 MSD`` (a
+        paper's value lives in its ``papers`` module, e.g. ``chen2022.RMSE_RULE``).
     tau_max : float, optional
         Upper end of the fit (default the largest lag).
     n_log : int or None
@@ -736,7 +735,7 @@ def crossover_time(
     lags: np.ndarray,
     msds: np.ndarray,
     *,
-    rmse_max: float = RMSE_RULE,
+    rmse_max: float,
     n_log: int | None = 40,
     persistent: bool = False,
 ) -> float:
@@ -754,7 +753,8 @@ def crossover_time(
     msds : array, shape (W, L)
         One MSD curve per window.
     rmse_max : float
-        The paper's threshold (log10 units).
+        Threshold on the RMSE of ``log10 MSD`` (a paper's value lives in its
+        ``papers`` module, e.g. ``chen2022.RMSE_RULE``).
     n_log : int or None
         As in :func:`fit_alpha`.
     persistent : bool
@@ -928,6 +928,41 @@ def contour_vs_distance(
     return _bin_log(s, r2, n_bins)
 
 
+def binned_means(
+    keys: np.ndarray, edges: np.ndarray, *values: np.ndarray
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Mean of each of ``values`` per bin of ``keys`` (the log-binning of the package).
+
+    Bin ``k`` holds ``edges[k] <= key < edges[k + 1]``; keys outside the edges go to
+    the first or last bin. Callers pass log-spaced edges of the key (or evenly spaced
+    edges of its logarithm).
+
+    Parameters
+    ----------
+    keys : ndarray, shape (N,)
+        Values that pick the bin.
+    edges : ndarray, shape (n_bins + 1,)
+        Increasing bin edges, same units as ``keys``.
+    *values : ndarray, shape (N,)
+        Quantities averaged per bin.
+
+    Returns
+    -------
+    counts : ndarray of int, shape (K,)
+        Members of each non-empty bin (``K <= n_bins``).
+    means : list of ndarray, shape (K,)
+        Per array of ``values``, its mean over each non-empty bin.
+    """
+    n_bins = edges.size - 1
+    idx = np.clip(np.searchsorted(edges, keys, side="right") - 1, 0, n_bins - 1)
+    cnt = np.bincount(idx, minlength=n_bins)
+    keep = cnt > 0
+    means = [
+        np.bincount(idx, weights=v, minlength=n_bins)[keep] / cnt[keep] for v in values
+    ]
+    return cnt[keep], means
+
+
 def _bin_log(
     s: np.ndarray, v: np.ndarray, n_bins: int, *, square_of_mean: bool = False
 ) -> PathScaling:
@@ -936,17 +971,10 @@ def _bin_log(
     if s.size == 0:
         raise ValueError("no pair with a positive separation")
     edges = np.geomspace(s.min(), s.max() * (1 + 1e-12), n_bins + 1)
-    idx = np.clip(np.searchsorted(edges, s, side="right") - 1, 0, n_bins - 1)
-    cnt = np.bincount(idx, minlength=n_bins).astype(float)
-    sum_v = np.bincount(idx, weights=v, minlength=n_bins)
-    sum_ls = np.bincount(idx, weights=np.log(s), minlength=n_bins)
-    keep = cnt > 0
-    mean_v = sum_v[keep] / cnt[keep]
+    cnt, (mean_ls, mean_v) = binned_means(s, edges, np.log(s), v)
     if square_of_mean:
         mean_v = mean_v**2
-    return PathScaling(
-        np.exp(sum_ls[keep] / cnt[keep]), mean_v, cnt[keep].astype(np.int64)
-    )
+    return PathScaling(np.exp(mean_ls), mean_v, cnt.astype(np.int64))
 
 
 def path_dimension(

@@ -138,11 +138,12 @@ class Schedule:
     Parameters
     ----------
     A : float
-        Amplitude, ``>= 1`` (``A = 1`` is the static loss). The paper's Fig. 2 uses 70.
+        Amplitude, ``>= 1`` (``A = 1`` is the static loss). Required.
     T : int
         Period in steps, ``>= 1``: class ``(t // T + first_class) mod C`` is emphasised
-        during steps ``[k T, (k + 1) T)``. (The authors' code resets its clock only when
-        ``t > T``, so its periods are ``T + 1`` steps; pass ``T + 1`` to mimic it.)
+        during steps ``[k T, (k + 1) T)``. Required. (The authors' code resets its
+        clock only when ``t > T``, so its periods are ``T + 1`` steps; pass ``T + 1``
+        to mimic it.)
     n_classes : int
         Number of classes ``C``, ``>= 2``.
     reading : {"normalized", "literal"}
@@ -154,8 +155,8 @@ class Schedule:
         Class emphasised in the first period.
     """
 
-    A: float = 70.0
-    T: int = 5000
+    A: float
+    T: int
     n_classes: int = 3
     reading: Reading = "normalized"
     static_from: int | None = None

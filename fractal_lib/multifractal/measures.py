@@ -60,7 +60,7 @@ from typing import Literal
 import numpy as np
 
 from ..core.checks import warn_limit
-from ..core.fits import LineFit, line_fit
+from ..core.fits import LineFit, line_fit, mean_sem
 
 #: A measure at several scales: a 2-D array ``(n_boxes, n_scales)`` or a list of
 #: 1-D arrays, one per scale.
@@ -932,7 +932,7 @@ class BankSummary:
     exponents: np.ndarray
 
     def mean_se(self, name: str) -> tuple[np.ndarray | float, np.ndarray | float]:
-        """Mean over banks and its standard error (std / sqrt(n_banks)).
+        """Mean over banks and its standard error, over the banks with a finite value.
 
         Parameters
         ----------
@@ -942,17 +942,12 @@ class BankSummary:
         Returns
         -------
         mean, se : float or ndarray
-            ``nanmean`` over banks and ``nanstd(ddof=1) / sqrt(n_banks)`` (NaN with one
-            bank); floats for a scalar descriptor.
+            :func:`~fractal_lib.core.fits.mean_sem` over banks: a bank whose value is
+            NaN (no valid window) is left out of both the mean and the count ``n`` of
+            ``std(ddof=1) / sqrt(n)``; the error is NaN with fewer than two finite
+            banks. Floats for a scalar descriptor.
         """
-        v = np.asarray(getattr(self, name), dtype=np.float64)
-        n = v.shape[0]
-        m = np.nanmean(v, axis=0)
-        se = (
-            np.nanstd(v, axis=0, ddof=1) / np.sqrt(n)
-            if n > 1
-            else np.full_like(m, np.nan)
-        )
+        m, se = mean_sem(np.asarray(getattr(self, name), dtype=np.float64), axis=0)
         if np.ndim(m) == 0:
             return float(m), float(se)
         return m, se
@@ -1103,9 +1098,11 @@ def bank_trend(
     """Correlation of a covariate with the bank means of a descriptor across
     checkpoints.
 
-    The interval is a seeded percentile bootstrap over banks: at every checkpoint the
-    banks are resampled with replacement and the correlation of ``x`` with the resampled
-    means is recomputed.
+    The bank means and the standard error of the change are
+    :func:`~fractal_lib.core.fits.mean_sem` over banks (a bank whose value is NaN is
+    left out). The interval is a seeded percentile bootstrap over banks: at every
+    checkpoint the banks are resampled with replacement, independently of the other
+    checkpoints, and the correlation of ``x`` with the resampled means is recomputed.
 
     Parameters
     ----------
@@ -1132,6 +1129,16 @@ def bank_trend(
         Shapes that do not match or fewer than 3 checkpoints; ``x`` not finite or
         constant; ``y_banks`` all NaN or with constant bank means (no correlation is
         defined there); unknown ``method``; ``n_boot < 1``.
+
+    Notes
+    -----
+    The bootstrap is not :func:`~fractal_lib.core.fits.bootstrap_ci`, which would change
+    its meaning: ``bootstrap_ci`` draws one set of row indices for the whole sample, so
+    over ``y_banks.T`` it would resample the *same* banks at every checkpoint (a paired
+    bootstrap), while this interval resamples the banks of each checkpoint
+    independently, as the chapter and :class:`Trend` state. ``bootstrap_ci`` also
+    rejects NaN values, which mark a bank without a valid window here, and at least 10
+    resamples.
     """
     xa = np.asarray(x, dtype=np.float64)
     Y = np.asarray(y_banks, dtype=np.float64)
@@ -1146,8 +1153,8 @@ def bank_trend(
         raise ValueError("x is constant: no correlation with it is defined")
     if Y.size == 0 or not np.any(np.isfinite(Y)):
         raise ValueError("y_banks has no finite value (all NaN or empty)")
-    m_all = Y.mean(axis=1)
-    if np.all(np.isfinite(m_all)) and np.ptp(m_all) == 0:
+    m, se = mean_sem(Y, axis=1)
+    if np.all(np.isfinite(m)) and np.ptp(m) == 0:
         raise ValueError(
             "y_banks: the bank means are constant over checkpoints; no correlation is "
             "defined"
@@ -1161,16 +1168,13 @@ def bank_trend(
     reps = np.empty(int(n_boot))
     rows = np.arange(Y.shape[0])[:, None]
     for b in range(int(n_boot) if nb > 1 else 0):
-        reps[b] = _corr(
-            xa, Y[rows, rng.integers(0, nb, size=Y.shape)].mean(axis=1), method
-        )
+        resampled = mean_sem(Y[rows, rng.integers(0, nb, size=Y.shape)], axis=1)[0]
+        reps[b] = _corr(xa, resampled, method)
     lo, hi = (
         np.nanpercentile(reps, [2.5, 97.5])
         if nb > 1 and np.any(np.isfinite(reps))
         else (np.nan, np.nan)
     )
-    m = Y.mean(axis=1)
-    se = Y.std(axis=1, ddof=1) / np.sqrt(nb) if nb > 1 else np.full(m.shape, np.nan)
     return Trend(
         _corr(xa, m, method),
         float(lo),

@@ -142,6 +142,49 @@ def plot_precision_floor(
     return fig
 
 
+def _stage_lines(
+    lines: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray | None]],
+    colors: Sequence | None,
+    xlabel: str,
+    ylabel: str,
+    *,
+    ax: Axes | None,
+    zero_line: bool = False,
+) -> Figure:
+    """One marked line per label, coloured by stage, with an optional +- band.
+
+    Parameters
+    ----------
+    lines : mapping of str to (ndarray, ndarray, ndarray or None)
+        Label to ``(x, y, band)``, each of shape ``(n,)``; the band, when given, is
+        drawn as ``y +- band``.
+    colors : sequence of colours, optional
+        One per line; :func:`stage_colors` when ``None``.
+    xlabel, ylabel : str
+        Axis labels.
+    ax : Axes, optional
+        Where to draw; a new figure when ``None``.
+    zero_line : bool
+        Draw the horizontal line ``y = 0``.
+
+    Returns
+    -------
+    Figure
+        The figure of ``ax``.
+    """
+    fig, ax = fig_ax(ax)
+    colors = stage_colors(len(lines)) if colors is None else colors
+    for (name, (x, y, band)), c in zip(lines.items(), colors, strict=True):
+        ax.plot(x, y, "o-", ms=3, color=c, label=name)
+        if band is not None:
+            ax.fill_between(x, y - band, y + band, color=c, alpha=0.25, lw=0)
+    if zero_line:
+        ax.axhline(0, color="0.6", lw=0.6)
+    ax.set(xlabel=xlabel, ylabel=ylabel)
+    ax.legend(fontsize=8)
+    return fig
+
+
 def plot_tau_curves(
     q: np.ndarray,
     curves: Mapping[str, tuple[np.ndarray, np.ndarray]],
@@ -170,15 +213,8 @@ def plot_tau_curves(
     Figure
         The figure of ``ax``.
     """
-    fig, ax = fig_ax(ax)
-    colors = stage_colors(len(curves)) if colors is None else colors
-    for (name, (m, se)), c in zip(curves.items(), colors, strict=True):
-        ax.plot(q, m, "o-", ms=3, color=c, label=name)
-        ax.fill_between(q, m - se, m + se, color=c, alpha=0.25, lw=0)
-    ax.axhline(0, color="0.6", lw=0.6)
-    ax.set(xlabel="$q$", ylabel=ylabel)
-    ax.legend(fontsize=8)
-    return fig
+    lines = {name: (q, m, se) for name, (m, se) in curves.items()}
+    return _stage_lines(lines, colors, "$q$", ylabel, ax=ax, zero_line=True)
 
 
 def plot_spectra(
@@ -207,13 +243,8 @@ def plot_spectra(
     Figure
         The figure of ``ax``.
     """
-    fig, ax = fig_ax(ax)
-    colors = stage_colors(len(spectra)) if colors is None else colors
-    for (name, (a, f)), c in zip(spectra.items(), colors, strict=True):
-        ax.plot(a, f, "o-", ms=3, color=c, label=name)
-    ax.set(xlabel=xlabel, ylabel=ylabel)
-    ax.legend(fontsize=8)
-    return fig
+    lines = {name: (a, f, None) for name, (a, f) in spectra.items()}
+    return _stage_lines(lines, colors, xlabel, ylabel, ax=ax)
 
 
 def plot_exponent_distributions(

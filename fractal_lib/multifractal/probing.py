@@ -47,6 +47,7 @@ probed along 48 directions at 7 scales (673 passes of 32 images) in about a minu
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import hashlib
@@ -335,22 +336,7 @@ def probe(
     (abstract and public code: the response, the tensor-normalised directions and the
     ``"inplace"`` protocol).
     """
-    if threads is None:
-        return _probe(
-            model,
-            x,
-            y,
-            scales,
-            n_directions=n_directions,
-            seed=seed,
-            bank_size=bank_size,
-            dtype=dtype,
-            protocol=protocol,
-            loss=loss,
-            state_dict=state_dict,
-            progress=progress,
-        )
-    with num_threads(threads):
+    with contextlib.nullcontext() if threads is None else num_threads(threads):
         return _probe(
             model,
             x,

@@ -28,9 +28,11 @@ _ACTIVATIONS = {
 }
 
 
-def _check_positive(name: str, value: int) -> None:
-    if int(value) < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
+def _check_positive(**sizes: int) -> None:
+    """Raise ``ValueError`` naming the first of ``sizes`` (name to value) below 1."""
+    for name, value in sizes.items():
+        if int(value) < 1:
+            raise ValueError(f"{name} must be >= 1, got {value}")
 
 
 class BasicBlock(nn.Module):
@@ -87,6 +89,15 @@ class BasicBlock(nn.Module):
         if self.use_shortcut:
             out = out + self.shortcut(x)
         return self.relu(out)
+
+
+def _stem(in_channels: int, width: int) -> nn.Sequential:
+    """The ResNets' first layer: 3x3 convolution, BatchNorm, ReLU."""
+    return nn.Sequential(
+        nn.Conv2d(in_channels, width, 3, padding=1, bias=False),
+        nn.BatchNorm2d(width),
+        nn.ReLU(),
+    )
 
 
 class _ResNet(nn.Module):
@@ -162,18 +173,9 @@ def resnet_cifar(
         raise ValueError(
             f"depth must be 6n+2 with n >= 1 (8, 14, 20, ...), got {depth}"
         )
-    for name, v in (
-        ("in_channels", in_channels),
-        ("num_classes", num_classes),
-        ("width", width),
-    ):
-        _check_positive(name, v)
+    _check_positive(in_channels=in_channels, num_classes=num_classes, width=width)
     n = (depth - 2) // 6
-    stem = nn.Sequential(
-        nn.Conv2d(in_channels, width, 3, padding=1, bias=False),
-        nn.BatchNorm2d(width),
-        nn.ReLU(),
-    )
+    stem = _stem(in_channels, width)
     widths = (width, 2 * width, 4 * width)
     return _ResNet(
         stem,
@@ -214,17 +216,8 @@ def resnet18(
     ValueError
         If a size is not positive.
     """
-    for name, v in (
-        ("in_channels", in_channels),
-        ("num_classes", num_classes),
-        ("width", width),
-    ):
-        _check_positive(name, v)
-    stem = nn.Sequential(
-        nn.Conv2d(in_channels, width, 3, padding=1, bias=False),
-        nn.BatchNorm2d(width),
-        nn.ReLU(),
-    )
+    _check_positive(in_channels=in_channels, num_classes=num_classes, width=width)
+    stem = _stem(in_channels, width)
     widths = (width, 2 * width, 4 * width, 8 * width)
     return _ResNet(
         stem,
@@ -259,12 +252,7 @@ def small_cnn(
     ValueError
         If a size is not positive.
     """
-    for name, v in (
-        ("in_channels", in_channels),
-        ("num_classes", num_classes),
-        ("width", width),
-    ):
-        _check_positive(name, v)
+    _check_positive(in_channels=in_channels, num_classes=num_classes, width=width)
     return nn.Sequential(
         nn.Conv2d(in_channels, width, 3, padding=1),
         nn.ReLU(),
@@ -304,8 +292,7 @@ def mlp(
     """
     if len(sizes) < 2:
         raise ValueError(f"sizes must have at least 2 entries, got {list(sizes)}")
-    for i, s in enumerate(sizes):
-        _check_positive(f"sizes[{i}]", s)
+    _check_positive(**{f"sizes[{i}]": s for i, s in enumerate(sizes)})
     if activation not in _ACTIVATIONS:
         raise ValueError(
             f"activation must be one of {sorted(_ACTIVATIONS)}, got {activation!r}"

@@ -244,6 +244,7 @@ def train(
         sum_loss, sum_correct = 0.0, 0
         for i in range(0, n, batch_size):
             idx = perm[i : i + batch_size]
+            # sgd-step begin
             xb, yb = x[idx].to(dev), y[idx].to(dev)
             rate = _lr_at(step, total, lr, schedule)
             for group in opt.param_groups:
@@ -258,6 +259,7 @@ def train(
                 break
             loss.backward()
             opt.step()
+            # sgd-step end
             sum_loss += value * len(idx)
             sum_correct += int((out.argmax(1) == yb).sum())
             step += 1

@@ -40,6 +40,7 @@ CODE_VERSION = code_version_of(__name__)
 N_PER_CLASS, N_CLASSES, NOISE, TURNS = 100, 3, 0.2, 2.0
 """Spiral of the authors' code: 3 arms x 100 points, 0.2 rad angle noise, 2 turns."""
 TRAIN_SEED, VAL_SEED = 0, 1
+"""Seeds of the training and the validation spiral (:func:`data`)."""
 A, T = 70.0, 5000
 """Amplitude and period of Fig. 2 (and the code's defaults)."""
 LR_FIG2, WIDTH_FIG2 = 1.0, 100
@@ -52,6 +53,14 @@ SLICE_STEPS = 20
 """Fig. 2: the slices show the next 20 positions."""
 FIG1_SIMS = 20
 """Fig. 1: runs averaged per curve."""
+FIG1_WIDTHS, FIG1_LRS = (8, 32, 128), (0.5, 1.0)
+"""Fig. 1: three widths and two learning rates. The paper's Fig. 1 uses three widths
+and two learning rates but does not state which; these values are our choice."""
+FIG3_WIDTHS = (2, 4, 8, 16, 32, 64, 128, 256)
+"""Fig. 3: hidden widths, powers of two. The paper does not state them; our choice."""
+FIG4_LRS = (0.1, 0.25, 0.5, 1.0)
+"""Fig. 4: learning rates of the sweep. Not listed in the paper's text or code; our
+choice, spanning the range of its Fig. 4."""
 LR_CE, LR_MSE = 1.0, 0.075
 """Fig. 3 learning rates: CE vs DCE, and MSE vs DMSE1/DMSE2."""
 FIG3_SIMS_CE, FIG3_SIMS_MSE = 50, 10

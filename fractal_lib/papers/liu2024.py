@@ -35,6 +35,10 @@ from ..core.report import Reported, fmt
 EPS, LAM = 0.2, 0.1
 """Amplitude and wavelength of Figs. 1, 2a, 2b, 4b, 4c, S4, S5."""
 LR_MIN, LR_MAX = 0.0, 1.5
+"""The learning-rate window of the sweeps, ``[0, 1.5]`` (the chapter's grid)."""
+X0 = 1.0
+"""The starting point ``x^(0)`` of Figs. 1, 2a-2d and S2 (paper text; the authors'
+stored counts ``exp-0-numB.mat`` and ``exp-1-numB.mat`` start from x0 = 1)."""
 #: GD steps of every run (the paper's 1000 losses).
 STEPS = 1000
 LOG2_N = 20
@@ -69,6 +73,7 @@ TWO_COS_EPS1 = np.linspace(0.0, 0.008, 20)
 #: Fig. 4a: the 20 amplitudes of the second cosine (wavelength ``TWO_COS_LAM2``).
 TWO_COS_EPS2 = np.linspace(0.0, 0.02, 20)
 TWO_COS_LAM1, TWO_COS_LAM2 = 0.3, 0.5
+"""Fig. 4a: the wavelengths of the two cosines of Eq. (9)."""
 #: Fig. S3: the 10 amplitudes eps, 1e-10 to 1e-2 (log-spaced).
 FMAX_EPS = 10.0 ** np.linspace(-10, -2, 10)
 #: Fig. S3: the divergence bounds (some loss > f_max) the figure varies.
@@ -422,7 +427,7 @@ def zoom_strips(
 
 # ----------------------------------------------------------------------- x^2 (Fig. S2)
 def quadratic_threshold(
-    criterion: T.Criterion, steps: int = STEPS, x0: float = 1.0
+    criterion: T.Criterion, steps: int = STEPS, x0: float = X0
 ) -> float:
     """Fig. S2: the learning rate where GD on ``x**2`` starts to count as divergent.
 

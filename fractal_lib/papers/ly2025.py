@@ -55,6 +55,7 @@ TAU_MAX = 999
 
 #: The 40 learning rates of the edge-of-stability sweep, 1 to 10^4 (pixel units).
 EOS_LRS = np.logspace(0, 4, 40)
+#: Edge-of-stability sweep: seeds per learning rate, GD steps, last steps averaged.
 EOS_SEEDS, EOS_STEPS, EOS_LAST = 10, 5000, 100
 EOS_BAND = (25.0, 1000.0)
 """The authors' edge-of-stability band of learning rates (stable below, EoS inside)."""
@@ -63,6 +64,8 @@ EOS_LARGE_LR = 3000.0
 MLE_PLATEAU_MAX = 744
 """Largest learning rate of the authors' Lyapunov plateau (their grid value rounded)."""
 
+#: Lyapunov protocol: burn-in steps, trials, estimates per trial, steps between
+#: renormalisations, initial separation d0 (pixels).
 LYAP_BURN_IN, LYAP_TRIALS, LYAP_ESTIMATES, LYAP_INTERVAL, LYAP_D0 = (
     5000,
     100,
@@ -81,12 +84,15 @@ ROUGH_BOX = {"cols": (200, 300), "rows": (710, 860)}
 """The authors' cluster boxes on the 1024 grid (smooth basin H ~ 0.65, rough ~ 0.32)."""
 NR_FIT = (3.0, 30.0)
 """Our fit range of N(R) in pixels of the 1024 grid (the authors' is not recorded)."""
+#: Roughness-flatness law: random pixels sampled and log-spaced bins of the predictor.
 RF_POINTS, RF_BINS = 10_000, 99
 
 #: Hurst exponents of the fBs surfaces, 0.1 to 0.9 (:func:`alpha_vs_h`).
 FBS_H = np.round(np.arange(0.1, 1.0, 0.1), 1)
 #: Trajectories per fBs surface (``n_traj`` of :func:`alpha_vs_h`).
 ALPHA_TRAJ = 5
+#: Waiting time of the TAMSD window of :func:`alpha_vs_h`: the last of :data:`T_WAITS`.
+ALPHA_TW = int(T_WAITS[-1])
 #: Hurst exponents of the fBs surfaces whose TAMSD is fitted (:func:`fle_fits`).
 FLE_H = (0.4, 0.5, 0.6, 0.7)
 
@@ -461,6 +467,27 @@ def _cached(name: str, params: dict[str, Any], compute) -> dict[str, np.ndarray]
     return default_cache().cached(name, params, CODE_VERSION, compute)
 
 
+def hurst_map(n: int) -> np.ndarray:
+    """The authors' Hölder map :data:`H_MEAN` + :data:`H_AMP` ``sin cos`` on an n-grid.
+
+    Parameters
+    ----------
+    n : int
+        Grid side (pixels); the period scales with ``n`` (the paper's 1024 on 1024).
+
+    Returns
+    -------
+    ndarray, shape ``(n, n)``
+        ``H(x=col, y=row)``, in [0.3, 0.7].
+
+    References
+    ----------
+    Ly & Gong 2025, ``H(x, y) = 0.5 + 0.2 sin(2 pi x/1024) cos(3 pi y/2048)``
+    (:func:`fractal_lib.surfaces.fields.sinusoidal_hurst`).
+    """
+    return S.sinusoidal_hurst(n, mean=H_MEAN, amplitude=H_AMP)
+
+
 def landscape(n: int, n_levels: int, seed: int = 0) -> np.ndarray:
     """The multifractional Brownian surface with the paper's H map (cached).
 
@@ -481,14 +508,12 @@ def landscape(n: int, n_levels: int, seed: int = 0) -> np.ndarray:
     References
     ----------
     Ly & Gong 2025, the landscape's ``H(x, y) = 0.5 + 0.2 sin(2 pi x/1024) cos(3 pi
-    y/2048)`` (:func:`fractal_lib.surfaces.fields.ly_gong_hurst`).
+    y/2048)`` (:func:`hurst_map`).
     """
     return _cached(
         "ly2025-mbs",
         {"n": n, "levels": n_levels, "seed": seed},
-        lambda: {
-            "z": S.mbm_surface(n, S.ly_gong_hurst(n), seed=seed, n_levels=n_levels)
-        },
+        lambda: {"z": S.mbm_surface(n, hurst_map(n), seed=seed, n_levels=n_levels)},
     )["z"]
 
 
@@ -608,7 +633,7 @@ def minima_clusters(
     mins = G.Minima(
         every.rows[:k], every.cols[:k], every.values[:k], every.flatness[:k]
     )
-    hmap = S.ly_gong_hurst(n)
+    hmap = hurst_map(n)
     radii = np.logspace(0, np.log10(n * np.sqrt(2)), 100)
     out: dict[str, Any] = {"minima": mins, "radii": radii}
     lo, hi = NR_FIT[0] * n / N, NR_FIT[1] * n / N
@@ -970,7 +995,7 @@ def alpha_vs_h(
     n_traj: int,
     lr: float = LR_MAIN,
     steps: int = T_MAIN,
-    t_w: int = 5000,
+    t_w: int = ALPHA_TW,
     window: int = TAMSD_WINDOW,
     seed: int = 0,
 ) -> dict[str, np.ndarray]:

@@ -19,8 +19,8 @@
   Fussell & Carpenter 1982) in the variant of N. Douillet's MATLAB generator used by
   Chen, Qu & Gong: uniform displacements ``(U - 1/2) r`` with ``r`` multiplied by
   ``2^{-H}`` per level (``H = 1`` halves it, Douillet's choice).
-* :func:`ly_gong_hurst`: the Hölder map
-  ``H(x, y) = 0.5 + 0.2 sin(2 pi x/n) cos(3 pi y/(2n))``.
+* :func:`sinusoidal_hurst`: a sinusoidal Hölder (local Hurst) map
+  ``H(x, y) = mean + amplitude sin(2 pi x/P) cos(3 pi y/(2P))``.
 * :func:`structure_function`, :func:`hurst_exponent`, :func:`local_hurst_map`:
   second-order structure functions and the roughness exponent they imply, used to check
   all of the above.
@@ -46,7 +46,7 @@ __all__ = [
     "fbm_surface",
     "mbm_surface",
     "diamond_square",
-    "ly_gong_hurst",
+    "sinusoidal_hurst",
     "structure_function",
     "hurst_exponent",
     "local_hurst_map",
@@ -309,32 +309,49 @@ def mbm_surface(
     return (out, levels) if return_levels else out
 
 
-def ly_gong_hurst(n: int = 1024, *, period: float | None = None) -> np.ndarray:
-    """The Hölder map ``H = 0.5 + 0.2 sin(2 pi x/P) cos(3 pi y/(2P))`` of Ly & Gong.
+def sinusoidal_hurst(
+    n: int, *, mean: float, amplitude: float, period: float | None = None
+) -> np.ndarray:
+    """Sinusoidal Hölder map ``H = mean + amplitude sin(2 pi x/P) cos(3 pi y/(2P))``.
+
+    The local Hurst exponent of a multifractional surface (:func:`mbm_surface`) that
+    varies smoothly between ``mean - amplitude`` and ``mean + amplitude``.
 
     Parameters
     ----------
     n : int
         Grid size; ``x`` is the column and ``y`` the row index.
+    mean : float
+        Mean Hölder exponent of the map.
+    amplitude : float
+        Amplitude of the sinusoidal modulation (the map spans
+        ``mean +- amplitude``).
     period : float, optional
-        ``P``; defaults to ``n`` (the paper's 1024 on its 1024 x 1024 grid), so smaller
-        grids show the same pattern.
+        ``P`` (pixels); defaults to ``n``, so grids of any size show the same pattern.
 
     Returns
     -------
     numpy.ndarray
-        ``(n, n)`` map with values in [0.3, 0.7].
+        ``(n, n)`` map with values in ``[mean - |amplitude|, mean + |amplitude|]``.
 
-    References
-    ----------
-    Ly & Gong (2025), the Hölder map of their multifractional landscape (authors' code).
+    Raises
+    ------
+    ValueError
+        ``n`` out of range, a non-finite ``mean`` or ``amplitude``, or ``period``
+        not a finite number > 0.
     """
     n = _check_n(n)
+    if not (math.isfinite(mean) and math.isfinite(amplitude)):
+        raise ValueError(
+            f"mean and amplitude must be finite, got {mean} and {amplitude}"
+        )
     p = float(n if period is None else period)
     if not (math.isfinite(p) and p > 0):
         raise ValueError(f"period must be a finite number > 0, got {period}")
     y, x = np.mgrid[0:n, 0:n].astype(np.float64)
-    return 0.5 + 0.2 * np.sin(2 * np.pi * x / p) * np.cos(3 * np.pi * y / (2 * p))
+    return mean + amplitude * np.sin(2 * np.pi * x / p) * np.cos(
+        3 * np.pi * y / (2 * p)
+    )
 
 
 # ----------------------------------------------------------------------- diamond-square

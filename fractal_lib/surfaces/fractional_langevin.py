@@ -327,11 +327,11 @@ def fle_integrate(
 def washboard_gradient(
     x: np.ndarray,
     *,
-    amplitude: float = 0.1,
-    period: float = 100.0,
-    bias: float = 0.01,
-    radius: float = 200.0,
-    k: float = 5e-4,
+    amplitude: float,
+    period: float,
+    bias: float,
+    radius: float,
+    k: float,
 ) -> np.ndarray:
     """``V'`` of the authors' demo: harmonic well inside ``|x| < R``, washboard outside.
 

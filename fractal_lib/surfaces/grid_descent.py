@@ -35,6 +35,7 @@ from numba import prange
 
 from .._numba import njit
 from ..core.checks import as_float_array, warn_limit
+from ..diffusion.msd import binned_means
 
 __all__ = [
     "Descent",
@@ -50,7 +51,7 @@ __all__ = [
     "cluster_counts",
     "RoughnessFlatness",
     "roughness_flatness",
-    "ly_gong_r",
+    "roughness_prefactor",
     "EoSSweep",
     "eos_sweep",
     "gd_map",
@@ -711,8 +712,8 @@ def cluster_counts(
 
 
 # ------------------------------------------------------------------- roughness-flatness
-def ly_gong_r(hurst: np.ndarray | float) -> np.ndarray:
-    """The authors' ``r(H) = 16 - 2^{2H+2} + 2^{2H} - 2^{3H-1}`` (their code, verbatim).
+def roughness_prefactor(hurst: np.ndarray | float) -> np.ndarray:
+    """Prefactor ``r(H) = 16 - 2^{2H+2} + 2^{2H} - 2^{3H-1}`` of the roughness law.
 
     Parameters
     ----------
@@ -744,10 +745,11 @@ class RoughnessFlatness:
     bin_x, bin_y : ndarray
         Geometric means per log-spaced bin of ``x`` (the paper's "mean of log").
     slope : float
-        ``m`` of the proportional fit ``y = m x`` on the bins, in log space (``log m`` =
-        mean of ``log y - log x``).
+        Slope of the proportional fit ``y = slope x`` on the bins, fitted in log space
+        (``log slope`` = mean of ``log bin_y - log bin_x``; the log-log line has slope
+        1 and intercept ``log slope``).
     log_r2 : float
-        R^2 of ``log bin_y`` against ``log bin_x + log m``.
+        R^2 of ``log bin_y`` against ``log bin_x + log slope``.
     pearson_log : float
         Pearson correlation of ``log x`` and ``log y`` over the pixels.
     """
@@ -765,17 +767,17 @@ def roughness_flatness(
     surface: np.ndarray,
     hurst_map: np.ndarray,
     *,
-    n_points: int = 10_000,
+    n_points: int,
     seed: int = 0,
-    n_bins: int = 99,
+    n_bins: int,
     chi: float | None = None,
 ) -> RoughnessFlatness:
     """The roughness-flatness law: sharper curvature where the landscape is rougher.
 
     At ``n_points`` random interior pixels compare
     ``||H||_F^2 = lambda_1^2 + lambda_2^2`` with ``r(H) chi^{2H-2}`` (``chi`` defaults
-    to ``1/n`` -- the authors' ``1024^{-(2H-2)}``), bin in ``log x`` and fit ``y = m x``
-    in log space.
+    to ``1/n`` -- the authors' ``1024^{-(2H-2)}``), bin in ``log x`` and fit
+    ``y = slope x`` in log space.
 
     Parameters
     ----------
@@ -795,7 +797,10 @@ def roughness_flatness(
     Returns
     -------
     RoughnessFlatness
-        Pixels, bin means, ``m``, ``log_r2`` and the Pearson correlation of the logs.
+        Pixels ``x``, ``y``, bin means ``bin_x``, ``bin_y``, the proportionality
+        factor ``slope`` of ``y = slope x`` (fitted in log space: the mean of
+        ``log y - log x`` over the bins), ``log_r2`` and ``pearson_log``, the Pearson
+        correlation of the logs.
 
     Raises
     ------
@@ -806,7 +811,8 @@ def roughness_flatness(
 
     References
     ----------
-    Ly & Gong (2025), the roughness-flatness relation (``r(H)`` from :func:`ly_gong_r`).
+    Ly & Gong (2025), the roughness-flatness relation (``r(H)`` from
+    :func:`roughness_prefactor`).
     """
     s = _surface(surface)
     hm = as_float_array(hurst_map, "hurst_map", ndim=2)
@@ -826,7 +832,7 @@ def roughness_flatness(
     hi, lo = hessian_eigenvalues(s)
     y = hi[r, q] ** 2 + lo[r, q] ** 2
     hv = hm[r, q]
-    x = ly_gong_r(hv) * chi_v ** (2 * hv - 2)
+    x = roughness_prefactor(hv) * chi_v ** (2 * hv - 2)
     ok = (x > 0) & (y > 0) & np.isfinite(x)
     x, y = x[ok], y[ok]
     if x.size < 3:
@@ -842,11 +848,7 @@ def roughness_flatness(
             "the roughness-flatness law needs a varying H"
         )
     edges = np.linspace(lx.min(), lx.max(), int(n_bins) + 1)
-    idx = np.clip(np.digitize(lx, edges) - 1, 0, int(n_bins) - 1)
-    cnt = np.bincount(idx, minlength=int(n_bins))
-    keep = cnt > 0
-    bx = np.bincount(idx, lx, minlength=int(n_bins))[keep] / cnt[keep]
-    by = np.bincount(idx, ly, minlength=int(n_bins))[keep] / cnt[keep]
+    _, (bx, by) = binned_means(lx, edges, lx, ly)
     logm = float(np.mean(by - bx))
     pred = bx + logm
     ss_tot = ((by - by.mean()) ** 2).sum()

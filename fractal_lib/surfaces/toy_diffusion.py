@@ -41,7 +41,8 @@ from scipy import ndimage
 from ..diffusion import msd as Dif
 from . import fields, grid_descent
 
-LOW, HIGH = -1.0, 1.0  # the landscape lives on [-1, 1]^2
+#: Bounds of each coordinate: the landscape lives on [LOW, HIGH]^2 = [-1, 1]^2.
+LOW, HIGH = -1.0, 1.0
 #: Smoothing of the shuffled control: Gaussian sd in pixels of a 1025-point grid.
 SHUFFLE_SIGMA_1025 = 8.0
 #: Power applied to the smoothed, shuffled control (the authors' script).
@@ -348,10 +349,10 @@ def start_points(m: int, *, seed: int = 0) -> np.ndarray:
 def run_toy(
     land: ToyLandscape,
     *,
-    lr: float = 0.02,
-    noise: float = 0.01,
-    steps: int = 1000,
-    n_trials: int = 5,
+    lr: float,
+    noise: float,
+    steps: int,
+    n_trials: int,
     seed: int = 0,
     x0: np.ndarray | None = None,
 ) -> ToyRun:

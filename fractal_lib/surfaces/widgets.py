@@ -42,7 +42,7 @@ T_WAITS = np.array([0, 1000, 2000, 3000, 4000])
 @lru_cache(maxsize=8)
 def _surface(n: int, h_min: float, h_max: float) -> tuple[np.ndarray, np.ndarray]:
     mid, amp = (h_min + h_max) / 2, (h_max - h_min) / 2
-    hmap = mid + amp * (S.ly_gong_hurst(n) - 0.5) / 0.2
+    hmap = S.sinusoidal_hurst(n, mean=mid, amplitude=amp)
     z = (
         S.mbm_surface(n, hmap, seed=0, n_levels=12)
         if amp > 0
@@ -119,9 +119,7 @@ def _check_on_grid(
         )
 
 
-def landscape_explorer(
-    n: int = 256, *, hurst_range: tuple[float, float], lr: float = 300.0
-):
+def landscape_explorer(n: int = 256, *, hurst_range: tuple[float, float], lr: float):
     """A widget: H range, learning rate and start point; redraws :func:`explore`.
 
     The learning rate is picked on a logarithmic grid (20 points per decade,
@@ -135,7 +133,7 @@ def landscape_explorer(
         Initial smallest and largest Hölder exponent, multiples of 0.05 in
         ``[0.05, 0.95]`` (the Ly chapter passes the paper's ``H_MEAN -/+ H_AMP``).
     lr : float
-        Initial learning rate (> 0).
+        Initial learning rate (> 0; the Ly chapter passes the paper's ``LR_MAIN``).
 
     Returns
     -------
