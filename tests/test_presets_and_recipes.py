@@ -285,6 +285,9 @@ def test_chen_toy_and_run_recipes() -> None:
         ({"value": "", "kind": "claim"}, "value"),
         ({"value": 1.0, "kind": "estimate"}, "kind"),
         ({"value": 1.0, "digits": -1}, "digits"),
+        ({"value": 1.0, "digits": True}, "digits"),
+        ({"value": float("nan")}, "value"),
+        ({"value": (1.0, float("inf")), "kind": "range"}, "value"),
     ],
 )
 def test_reported_rejects_what_does_not_fit_its_kind(kwargs, param):

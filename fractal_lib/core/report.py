@@ -91,7 +91,9 @@ class Reported:
         elif e is not None:
             raise ValueError(f"error: a {self.kind!r} fact takes no error, got {e!r}")
         if self.digits is not None and not (
-            isinstance(self.digits, int) and 0 <= self.digits <= 12
+            isinstance(self.digits, int)
+            and not isinstance(self.digits, bool)
+            and 0 <= self.digits <= 12
         ):
             raise ValueError(f"digits: expected an int in [0, 12], got {self.digits!r}")
 
@@ -140,7 +142,12 @@ class Reported:
 
 
 def _is_real(v: object) -> bool:
-    return isinstance(v, Real) and not isinstance(v, bool | np.bool_)
+    """A finite real number (bools excluded)."""
+    return (
+        isinstance(v, Real)
+        and not isinstance(v, bool | np.bool_)
+        and bool(np.isfinite(v))
+    )
 
 
 def _is_pair(v: object) -> bool:
