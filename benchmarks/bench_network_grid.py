@@ -20,6 +20,18 @@ weight), so they do the same useful work. Throughput is grid-point-steps per sec
 grid points x 500 / wall time. Then a 512 x 512 x 500 image is timed on a subset of its
 rows and extrapolated, and estimated for a GPU from the FLOP count.
 
+* (c) The kernel against the machine: in the same run, a 2000 x 2000 NumPy matrix
+  product (best of 3, in a subprocess with as many BLAS threads as numba has, and with
+  one) gives the float64 and float32 matrix-product rates; the kernel's useful FLOP
+  rate (per network step ``2 * 2 * N * n * n + 40 * N * n`` FLOP: the two ``N x n x
+  n`` products plus the elementwise work, times the steps actually computed) is
+  printed as a fraction of them, for float64 and float32 (issue 14 asks for >= 0.5 in
+  float64), and float32's throughput against float64's.
+* (d) :func:`adaptive_section`: the adaptive renderer's speed-up over a full render
+  (placeholder until the adaptive renderer lands: returns ``None``).
+* (e) :func:`gpu_section`: the torch backend on a GPU, when torch sees one (otherwise
+  it says that none was visible and the GPU figure stays an estimate).
+
 Usage: ``python benchmarks/bench_network_grid.py [--stride 16] [--quick]``; writes
 ``benchmarks/results/bench_network_grid.json``.
 """
@@ -30,6 +42,8 @@ import argparse
 import json
 import os
 import platform
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -43,6 +57,27 @@ import numpy as np  # noqa: E402
 
 from fractal_lib.boundaries import network_trainability as NT  # noqa: E402
 
+GEMM_SIZE = 2000
+_GEMM_CODE = """
+import json, sys, time
+import numpy as np
+n = int(sys.argv[1])
+out = {}
+for name in ("float64", "float32"):
+    a = np.random.default_rng(0).standard_normal((n, n)).astype(name)
+    b = a.T.copy()
+    a @ b
+    best = cpu = float("inf")
+    for _ in range(3):
+        t0, c0 = time.perf_counter(), time.process_time()
+        a @ b
+        best = min(best, time.perf_counter() - t0)
+        cpu = min(cpu, time.process_time() - c0)
+    out[name] = 2.0 * n**3 / best
+    out[name + "_cpu"] = 2.0 * n**3 / cpu
+print(json.dumps(out))
+"""
+
 RESULTS = Path(__file__).resolve().parent / "results" / "bench_network_grid.json"
 WINDOW = NT.Window()  # [-3, 6] x [-3, 6] decades
 
@@ -51,6 +86,178 @@ def grid_rates(side: int) -> tuple[np.ndarray, np.ndarray]:
     g = np.logspace(-3, 6, side)
     lr1, lr2 = np.meshgrid(g, g)
     return lr1.ravel(), lr2.ravel()
+
+
+def gemm_rates(threads: int, size: int = GEMM_SIZE) -> dict[str, float]:
+    """FLOP/s of an ``size x size`` NumPy matrix product (best of 3), float64 and
+    float32, with ``threads`` BLAS threads (in a subprocess, so that this process keeps
+    its one-thread BLAS for the NumPy baseline); ``<dtype>_cpu``: FLOP per second of
+    CPU time (all threads), which other work on the machine disturbs less."""
+    env = dict(os.environ)
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[var] = str(threads)
+    res = subprocess.run(
+        [sys.executable, "-c", _GEMM_CODE, str(size)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(res.stdout)
+
+
+def kernel_rate(
+    prob: NT.NetworkProblem,
+    lr1: np.ndarray,
+    lr2: np.ndarray,
+    steps: int,
+    dtype: str,
+    parallel: bool,
+    repeats: int = 3,
+) -> tuple[float, np.ndarray]:
+    """Best of ``repeats``: computed network steps per second of wall time and per
+    second of CPU time (all threads), and the measures."""
+    NT.run_points(prob, lr1[:32], lr2[:32], steps=2, parallel=parallel, dtype=dtype)
+    best = cpu = 0.0
+    m = np.empty(0)
+    for _ in range(repeats):
+        t0, c0 = time.perf_counter(), time.process_time()
+        m, done = NT.run_points(
+            prob, lr1, lr2, steps=steps, parallel=parallel, dtype=dtype
+        )
+        best = max(best, done.sum() / (time.perf_counter() - t0))
+        cpu = max(cpu, done.sum() / (time.process_time() - c0))
+    return best, cpu, m
+
+
+def machine_section(
+    prob: NT.NetworkProblem, lr1: np.ndarray, lr2: np.ndarray, steps: int, flop: int
+) -> dict:
+    """(c): the kernel's useful FLOP rate as a fraction of the matrix-product rate.
+
+    A regular subsample of at most 1024 grid points and at most 100 steps (a rate per
+    computed step does not depend on either), best of 3.
+    """
+    stride = max(1, -(-lr1.size // 1024))
+    lr1, lr2, steps = lr1[::stride], lr2[::stride], min(steps, 100)
+    threads = numba.get_num_threads()
+    load0 = os.getloadavg()[0]
+    gemm = gemm_rates(threads)
+    gemm1 = gemm_rates(1)
+    out: dict = {
+        "gemm_size": GEMM_SIZE,
+        "threads": threads,
+        "points": int(lr1.size),
+        "steps": steps,
+    }
+    rates = {}
+    for dtype in ("float64", "float32"):
+        par, par_cpu, m = kernel_rate(prob, lr1, lr2, steps, dtype, parallel=True)
+        ser, _, _ = kernel_rate(prob, lr1[::4], lr2[::4], steps, dtype, parallel=False)
+        rates[dtype] = (par, m)
+        frac = par * flop / gemm[dtype]
+        frac1 = ser * flop / gemm1[dtype]
+        frac_cpu = par_cpu * flop / gemm[dtype + "_cpu"]
+        print(
+            f"(c) kernel {dtype}: {par:,.0f} network-steps/s = "
+            f"{par * flop / 1e9:.1f} GFLOP/s useful on {threads} threads; "
+            f"{dtype} matrix product {gemm[dtype] / 1e9:.1f} GFLOP/s -> fraction "
+            f"{frac:.2f}" + (" (target >= 0.5)" if dtype == "float64" else "")
+        )
+        print(
+            f"    one thread: {ser:,.0f} network-steps/s, fraction {frac1:.2f} of the "
+            f"one-thread product ({gemm1[dtype] / 1e9:.1f} GFLOP/s); per CPU second "
+            f"(less disturbed by other work): fraction {frac_cpu:.2f}"
+        )
+        out[dtype] = {
+            "network_steps_per_s": par,
+            "useful_flops": par * flop,
+            "gemm_flops": gemm[dtype],
+            "fraction": frac,
+            "serial_network_steps_per_s": ser,
+            "serial_gemm_flops": gemm1[dtype],
+            "serial_fraction": frac1,
+            "cpu_time_fraction": frac_cpu,
+        }
+    ratio = rates["float32"][0] / rates["float64"][0]
+    same = float(np.mean(np.sign(rates["float32"][1]) == np.sign(rates["float64"][1])))
+    print(
+        f"    float32 / float64 throughput: {ratio:.2f}x; same outcome in {same:.1%} "
+        f"of the points; load average {load0:.1f} -> {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} cores (other work on the machine lowers both rates)"
+    )
+    out["float32_over_float64"] = ratio
+    out["float32_same_outcome"] = same
+    out["loadavg"] = (load0, os.getloadavg()[0])
+    return out
+
+
+def adaptive_section(args: argparse.Namespace) -> dict | None:
+    """(d) The adaptive renderer's speed-up against a full render.
+
+    INTEGRATION POINT (issue 14): the adaptive renderer fills this in (time a full and
+    an adaptive render of the same window, report the speed-up and the boundary cells
+    missed). Until then it returns ``None`` and the JSON says so.
+    """
+    return None
+
+
+def gpu_section(
+    args: argparse.Namespace,
+    prob: NT.NetworkProblem,
+    lr1: np.ndarray,
+    lr2: np.ndarray,
+    steps: int,
+    flop: int,
+    reference: np.ndarray,
+) -> dict | None:
+    """(e) The torch backend on a GPU, if torch sees one; ``None`` otherwise.
+
+    ``reference``: the numba kernel's float64 measures of the same points, for the
+    outcome agreement.
+    """
+    try:
+        import torch
+    except ImportError:
+        print("(e) GPU: torch is not installed; skipped")
+        return None
+    if not torch.cuda.is_available():
+        print(
+            "(e) GPU: no GPU visible to torch; skipped (the GPU figure is an estimate)"
+        )
+        return None
+    name = torch.cuda.get_device_name(0)
+    out: dict = {"device": name}
+    try:
+        for dtype in ("float64", "float32"):
+            NT.run_points(
+                prob, lr1[:64], lr2[:64], steps=2, dtype=dtype, backend="torch"
+            )
+            torch.cuda.synchronize()
+            t0 = time.perf_counter()
+            m, done = NT.run_points(
+                prob, lr1, lr2, steps=steps, dtype=dtype, backend="torch"
+            )
+            torch.cuda.synchronize()
+            t = time.perf_counter() - t0
+            rate = done.sum() / t
+            same = float(np.mean(np.sign(m) == np.sign(reference)))
+            print(
+                f"(e) GPU {name}, torch {dtype}: {lr1.size} points x {steps} steps in "
+                f"{t:.2f} s -> {rate:,.0f} network-steps/s "
+                f"({rate * flop / 1e9:.0f} GFLOP/s useful); same outcome as the numba "
+                f"float64 kernel in {same:.1%} of the points"
+            )
+            out[dtype] = {
+                "seconds": t,
+                "network_steps_per_s": rate,
+                "useful_flops": rate * flop,
+                "same_outcome_as_numba": same,
+            }
+    except TypeError as exc:  # run_points without the torch backend (older API)
+        print(f"(e) GPU: the torch backend is not available ({exc}); skipped")
+        return None
+    return out
 
 
 def main() -> None:
@@ -140,6 +347,9 @@ def main() -> None:
         f"bit for bit: {same_thread}; converged fraction {np.mean(m_par < 0):.1%}"
     )
 
+    # (c) the kernel against the machine's matrix-product rate, float64 and float32
+    machine = machine_section(prob, lr1, lr2, steps, flop)
+
     # 512 x 512 x 500 image: time a regular subset of rows of the 513 x 513 grid,
     # extrapolate
     big = 9
@@ -164,6 +374,9 @@ def main() -> None:
         "s "
         f"(estimate, not measured)"
     )
+
+    adaptive = adaptive_section(args)
+    gpu = gpu_section(args, prob, lr1, lr2, steps, flop, m_par)
 
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     out = {
@@ -210,6 +423,9 @@ def main() -> None:
             "gpu_estimate_s": total_flop / gpu_flops,
             "useful_flop": total_flop,
         },
+        "kernel_vs_matmul": machine,
+        "adaptive": adaptive,
+        "gpu": gpu,
     }
     RESULTS.write_text(json.dumps(out, indent=1))
     print(f"wrote {RESULTS}")

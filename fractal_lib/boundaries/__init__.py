@@ -5,10 +5,12 @@
 boundary counting, box dimensions, zooms),
 :mod:`~fractal_lib.boundaries.network_trainability` (grids of tiny networks over 2-D
 hyperparameter planes), :mod:`~fractal_lib.boundaries.boxcount` (2-D edges and box
-counting), their figures (:mod:`~fractal_lib.boundaries.plotting`,
+counting), :mod:`~fractal_lib.boundaries.adaptive` (refinement of a sign field near its
+boundary), their figures (:mod:`~fractal_lib.boundaries.plotting`,
 :mod:`~fractal_lib.boundaries.plotting_networks`) and explorers
 (:mod:`~fractal_lib.boundaries.widgets`,
-:mod:`~fractal_lib.boundaries.widgets_networks`).
+:mod:`~fractal_lib.boundaries.widgets_networks`) and zoom videos
+(:mod:`~fractal_lib.boundaries.zoom_video`).
 """
 
 from ..core.exports import lazy_exports
@@ -20,10 +22,12 @@ __getattr__, __dir__ = lazy_exports(
         "landscapes",
         "trainability",
         "network_trainability",
+        "adaptive",
         "boxcount",
         "plotting",
         "plotting_networks",
         "widgets",
         "widgets_networks",
+        "zoom_video",
     ],
 )

@@ -4,6 +4,8 @@ kernel; on the static site it shows the figure for its initial values."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
+from typing import Any
 
 import matplotlib.pyplot as plt
 
@@ -27,6 +29,8 @@ def explore(
     seed: int = 0,
     *,
     width: int,
+    network: str | None = None,
+    networks: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> plt.Figure:
     """Render the window ``x_range x y_range`` and draw it (the explorer's figure).
 
@@ -53,11 +57,24 @@ def explore(
         Seed of the data and the initial weights.
     width : int
         Hidden width of the networks.
+    network : str, optional
+        A key of ``networks``: its keyword arguments of
+        :class:`~fractal_lib.boundaries.network_trainability.NetworkProblem` replace
+        ``activation`` (for example a configuration with one data point or minibatches).
+    networks : mapping of str to mapping, optional
+        Named keyword arguments of
+        :class:`~fractal_lib.boundaries.network_trainability.NetworkProblem` (without
+        ``width``).
 
     Returns
     -------
     matplotlib.figure.Figure
         The coloured convergence measure.
+
+    Raises
+    ------
+    ValueError
+        ``network`` given but not a key of ``networks``.
     """
     log2_res = int(min(log2_res, MAX_LOG2_RES))
     (x0, x1), (y0, y1) = x_range, y_range
@@ -65,11 +82,13 @@ def explore(
         x1 = x0 + 1e-9
     if y1 <= y0:
         y1 = y0 + 1e-9
-    prob = NT.NetworkProblem(
-        activation,  # type: ignore[arg-type]
-        width=width,
-        seed=seed,
-    )
+    if network is not None:
+        if not networks or network not in networks:
+            raise ValueError(f"network must be a key of networks, got {network!r}")
+        kwargs = {"seed": seed, **networks[network]}
+    else:
+        kwargs = {"activation": activation, "seed": seed}
+    prob = NT.NetworkProblem(width=width, **kwargs)
     win = NT.Window.from_bounds(x0, x1, y0, y1)
     img = NT.render(
         prob,
@@ -90,7 +109,12 @@ def explore(
 
 
 def network_explorer(
-    log2_res: int = 5, steps: int = 100, *, window: NT.Window, width: int
+    log2_res: int = 5,
+    steps: int = 100,
+    *,
+    window: NT.Window,
+    width: int,
+    networks: Mapping[str, Mapping[str, Any]] | None = None,
 ):
     """The explorer widget of the network-trainability plane.
 
@@ -109,6 +133,11 @@ def network_explorer(
         chapter passes its paper module's starting window).
     width : int
         Hidden width of the networks (the chapter passes its paper module's width).
+    networks : mapping of str to mapping, optional
+        Named networks (keyword arguments of
+        :class:`~fractal_lib.boundaries.network_trainability.NetworkProblem` without
+        ``width``; the chapter passes its six configurations): a "network" menu
+        replaces the activation menu.
 
     Returns
     -------
@@ -131,13 +160,20 @@ def network_explorer(
         )
         for axis, lo, hi in (("x", x0, x1), ("y", y0, y1))
     }
+    if networks:
+        names = list(networks)
+        menu = {"network": make(w.Dropdown, "network", options=names, value=names[0])}
+    else:
+        menu = {
+            "activation": make(
+                w.Dropdown,
+                "activation",
+                options=["tanh", "relu", "identity"],
+                value="tanh",
+            )
+        }
     controls = {
-        "activation": make(
-            w.Dropdown,
-            "activation",
-            options=["tanh", "relu", "identity"],
-            value="tanh",
-        ),
+        **menu,
         "plane": make(w.Dropdown, "plane", options=list(NT.PLANES), value="lr_vs_lr"),
         **ranges,
         "log2_res": make(
@@ -151,4 +187,7 @@ def network_explorer(
         "edges": make(w.Checkbox, "show boundary pixels", value=False),
     }
 
-    return explorer_box(functools.partial(explore, width=width), controls, split=4)
+    fixed: dict[str, Any] = {"width": width, "networks": networks}
+    if networks:
+        fixed["activation"] = "tanh"  # unused: the network sets it
+    return explorer_box(functools.partial(explore, **fixed), controls, split=4)

@@ -11,6 +11,7 @@ the ``paper`` scale takes the first of
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ...core.config import Scale, by_scale
 from .. import sohl_dickstein2024 as _paper
@@ -26,24 +27,35 @@ CHAPTER = "sohl_dickstein2024_network_boundary"
 class SohlDickstein2024Scale:
     """Sizes of the network-trainability chapter.
 
+    Every one of the six configurations
+    (:data:`fractal_lib.papers.sohl_dickstein2024.CONFIGURATIONS`) gets a main plane
+    and a zoom sequence of these sizes.
+
     Attributes
     ----------
     steps : int
         GD steps per network (paper: 500 or 1000).
     log2_res : int
-        Full-window images: ``2**log2_res + 1`` points per side (paper: 4096 per side).
+        Main planes: ``2**log2_res + 1`` points per side (paper: 4096 per side).
     zoom_log2_res : int
-        Resolution of each frame of a zoom sequence.
+        Resolution of each frame of a zoom sequence; with ``2**zoom_log2_res`` boundary
+        pixels per side the box counts span sizes 2 .. ``2**zoom_log2_res / 4``.
     n_zooms : int
-        Zooms after the full window (paper: about 50 keyframes, each 2x).
+        Zooms after the first frame (paper: about 50 keyframes, each 2x).
     zoom_log2 : int
         Each zoom magnifies ``2**zoom_log2`` times per side.
     offset_log2_res : int
-        The (weight offset, learning rate) plane.
+        Main plane of the (weight offset, learning rate) configuration.
     slice_log2_n : int
         Points of the 1-D slice: ``2**slice_log2_n + 1``.
     explorer_log2_res : int
         Initial resolution of the explorer.
+    adaptive : bool
+        Render with adaptive refinement (only cells whose corners disagree).
+    frames_per_zoom : int
+        Frames of the zoom video between two keyframes.
+    video_side : int
+        Pixels per side of the zoom video.
     """
 
     steps: int
@@ -54,6 +66,36 @@ class SohlDickstein2024Scale:
     offset_log2_res: int
     slice_log2_n: int
     explorer_log2_res: int
+    adaptive: bool
+    frames_per_zoom: int
+    video_side: int
+
+    def render_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments of every render of the chapter.
+
+        Returns
+        -------
+        dict
+            ``steps`` and ``adaptive``, for
+            :func:`~fractal_lib.boundaries.network_trainability.render` and
+            :func:`~fractal_lib.boundaries.network_trainability.zoom_sequence`.
+        """
+        return {"steps": self.steps, "adaptive": self.adaptive}
+
+    def plane_log2_res(self, plane: str) -> int:
+        """Resolution level of a configuration's main plane.
+
+        Parameters
+        ----------
+        plane : {"lr_vs_lr", "offset_vs_lr"}
+            The configuration's plane.
+
+        Returns
+        -------
+        int
+            :attr:`offset_log2_res` for the offset plane, else :attr:`log2_res`.
+        """
+        return self.offset_log2_res if plane == "offset_vs_lr" else self.log2_res
 
 
 _SIZES = {
@@ -62,30 +104,43 @@ _SIZES = {
         log2_res=4,
         zoom_log2_res=4,
         n_zooms=1,
-        zoom_log2=2,
+        zoom_log2=1,
         offset_log2_res=4,
         slice_log2_n=7,
         explorer_log2_res=3,
+        adaptive=True,
+        frames_per_zoom=2,
+        video_side=64,
     ),
+    # Book: main planes 513^2, zoom frames 129^2 (box sizes 2..32 px: five sizes), six
+    # frames at 2x (the paper's keyframe step), adaptive rendering.
     "book": SohlDickstein2024Scale(
         steps=200,
-        log2_res=6,
-        zoom_log2_res=6,
-        n_zooms=2,
-        zoom_log2=3,
-        offset_log2_res=5,
+        log2_res=9,
+        zoom_log2_res=7,
+        n_zooms=5,
+        zoom_log2=1,
+        offset_log2_res=9,
         slice_log2_n=11,
         explorer_log2_res=5,
+        adaptive=True,
+        frames_per_zoom=10,
+        video_side=256,
     ),
+    # Paper: 4097^2 keyframes, 2x per zoom, 41 keyframes (windows stop at level 40,
+    # 2**40 ~ 1e12 per side; the paper's videos have 35-50 keyframes).
     "paper": SohlDickstein2024Scale(
         steps=_paper.STEPS_PAPER[0],
-        log2_res=10,
-        zoom_log2_res=9,
-        n_zooms=8,
-        zoom_log2=3,
-        offset_log2_res=9,
+        log2_res=12,
+        zoom_log2_res=12,
+        n_zooms=40,
+        zoom_log2=1,
+        offset_log2_res=12,
         slice_log2_n=16,
         explorer_log2_res=6,
+        adaptive=True,
+        frames_per_zoom=12,
+        video_side=384,
     ),
 }
 
@@ -124,14 +179,22 @@ def table_rows() -> list[dict[str, str]]:
         sizes,
         [
             ("GD steps per network", "steps"),
-            ("full-window images (points)", lambda s: _side(s.log2_res)),
             (
-                "zoom sequence: frames × points, magnification per zoom",
+                f"main planes, {len(_paper.CONFIGURATIONS)} configurations (points)",
+                lambda s: _side(s.log2_res),
+            ),
+            (
+                "zoom sequences: frames × points, magnification per zoom",
                 lambda s: (
                     f"{s.n_zooms + 1} × {_side(s.zoom_log2_res)}, ×{2**s.zoom_log2}"
                 ),
             ),
             ("offset vs learning-rate plane", lambda s: _side(s.offset_log2_res)),
+            ("adaptive rendering", lambda s: "yes" if s.adaptive else "no"),
+            (
+                "zoom video: frames, pixels per side",
+                lambda s: f"{s.n_zooms * s.frames_per_zoom + 1}, {s.video_side}",
+            ),
             ("1-D slice (learning rates)", lambda s: f"2^{s.slice_log2_n} + 1"),
         ],
     )
@@ -156,15 +219,17 @@ def admonition(scale: Scale | None = None) -> str:
     side, zoom_side = 2**s.log2_res + 1, 2**s.zoom_log2_res + 1
     paper_steps = " or ".join(map(str, _paper.STEPS_PAPER))
     keyframe = f"{_paper.KEYFRAME_SIDE} × {_paper.KEYFRAME_SIDE}"
+    how = "adaptively (refined where the outcome changes)" if s.adaptive else "in full"
     return _admonition(
-        f"Every network is trained for {s.steps} full-batch GD steps; the full-window "
-        f"images have {side} × {side} networks, and the zoom sequences "
-        f"{s.n_zooms + 1} frames of {zoom_side} × {zoom_side}, each "
-        f"{2**s.zoom_log2} times magnified per side.",
+        f"Every network is trained for {s.steps} GD steps; each of the "
+        f"{len(_paper.CONFIGURATIONS)} configurations gets a main image of {side} × "
+        f"{side} networks and a zoom sequence of {s.n_zooms + 1} frames of "
+        f"{zoom_side} × {zoom_side}, each {2**s.zoom_log2} times magnified per side, "
+        f"rendered {how}.",
         book_note=f"The paper trains for {paper_steps} steps and renders {keyframe} "
         f"keyframes over about {_paper.N_KEYFRAMES} zooms; at the `book` scale a "
         "2-core laptop renders far fewer networks, so the box counts span fewer sizes "
-        "and the zoom reaches a magnification of about 10^2 per side instead of "
-        "10^10.",
+        f"and the zoom reaches a magnification of {2 ** (s.zoom_log2 * s.n_zooms)} per "
+        "side instead of the paper's more than ten decades of scale.",
         scale=scale,
     )
