@@ -48,6 +48,9 @@ import argparse
 import json
 import os
 import platform
+import subprocess
+import sys
+import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -59,7 +62,31 @@ from fractal_lib.boundaries.boxcount import edges_2d
 from fractal_lib.core.cache import default_cache
 from fractal_lib.papers import sohl_dickstein2024 as P
 
-RESULTS = Path(__file__).resolve().parent / "results" / "adaptive_render_study.json"
+# Kept in git (unlike results/): the network chapter reads the measured miss rates.
+RESULTS = Path(__file__).resolve().parent / "recorded" / "adaptive_render_study.json"
+
+
+def _commit() -> str:
+    """The git commit of the working tree, with ``+dirty`` when it has changes."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
 
 
 def _timed_render(
@@ -270,9 +297,14 @@ def main() -> None:
     out: dict[str, Any] = {
         "machine": {
             "platform": platform.platform(),
+            "processor": platform.processor(),
             "cores": os.cpu_count(),
             "loadavg_start": os.getloadavg(),
         },
+        "command": "python benchmarks/adaptive_render_study.py "
+        + " ".join(sys.argv[1:]),
+        "commit": _commit(),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "rows": rows,
     }
     seen: dict[tuple[int, int], tuple[NT.Window, NT.NetImage | None]] = {}
