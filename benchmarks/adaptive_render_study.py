@@ -31,7 +31,7 @@ A full image at ``2**L + 1`` points holds the full images at every coarser dyadi
 resolution of the same window (every ``2**j``-th point), so one full render per window
 serves all resolutions up to its own. Every render goes through the on-disk cache (the
 times measured when it was computed are cached with it), so a rerun costs only what is
-missing. Writes ``benchmarks/results/adaptive_render_study.json`` after every case and
+missing. Writes ``benchmarks/recorded/adaptive_render_study.json`` after every case and
 prints a table.
 
 Usage: ``python benchmarks/adaptive_render_study.py [--quick]
