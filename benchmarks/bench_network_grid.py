@@ -12,13 +12,15 @@ training points, full-batch GD in float64 for 500 steps, one network per point o
   divergent runs appear in the same proportion) and extrapolates; ``--stride 1`` times
   them all.
 * (b) fractal_lib: :func:`fractal_lib.boundaries.network_trainability.run_points` on the
-  whole grid, 8 networks in lock step per thread (vectorised over the networks), all
-  cores; and the same single-threaded.
+  whole grid, 8 networks (16 in float32) in lock step per thread (vectorised over the
+  networks), all cores; and the same single-threaded.
 
 Both use the same rule for divergent runs (the run ends at the first non-finite loss or
 weight), so they do the same useful work. Throughput is grid-point-steps per second:
-grid points x 500 / wall time. Then a 512 x 512 x 500 image is timed on a subset of its
-rows and extrapolated, and estimated for a GPU from the FLOP count.
+grid points x 500 / wall time. Then a 513 x 513 x 500 image is timed on a subset of its
+rows and extrapolated, and the paper's keyframe (4096 x 4096 networks x 1000 steps) is
+estimated on this CPU and, from its FLOP count at an assumed sustained rate, on a GPU
+(estimates, said so in the output).
 
 * (c) The kernel against the machine: in the same run, a 2000 x 2000 NumPy matrix
   product (best of 3, in a subprocess with as many BLAS threads as numba has, and with
@@ -27,8 +29,9 @@ rows and extrapolated, and estimated for a GPU from the FLOP count.
   n`` products plus the elementwise work, times the steps actually computed) is
   printed as a fraction of them, for float64 and float32 (issue 14 asks for >= 0.5 in
   float64), and float32's throughput against float64's.
-* (d) :func:`adaptive_section`: the adaptive renderer's speed-up over a full render
-  (placeholder until the adaptive renderer lands: returns ``None``).
+* (d) :func:`adaptive_section`: the adaptive renderer's speed-up over a full render of
+  the root window (``--adaptive-res``, default 129 x 129) and the boundary pixels it
+  missed.
 * (e) :func:`gpu_section`: the torch backend on a GPU, when torch sees one (otherwise
   it says that none was visible and the GPU figure stays an estimate).
 
@@ -394,15 +397,19 @@ def main() -> None:
         f"513 x 513 x {steps} image: {rows.size} of {ys.size} rows in {t_big:.1f} s -> "
         f"extrapolated {t_img:.0f} s ({t_img / 60:.1f} min) on this machine"
     )
-    total_flop = flop * xs.size * ys.size * steps * (bdone.sum() / (blr1.size * steps))
-    # assumed sustained FP64 on an H100-class GPU (peak 34-67 TFLOP/s)
-    gpu_flops = 10e12
+    # the paper's keyframe, 4096 x 4096 networks x 1000 steps: estimates, not
+    # measurements (no GPU was used unless section (e) ran)
+    share = bdone.sum() / (blr1.size * steps)  # steps computed per step asked
+    paper_steps = 4096 * 4096 * 1000 * share
+    paper_flop = flop * paper_steps
+    cpu_s = paper_steps / (bdone.sum() / t_big)
+    gpu_flops = 10e12  # assumed sustained FP64 on an H100/H200-class GPU
     print(
-        f"GPU estimate: {total_flop:.2e} FLOP useful; at an assumed sustained 10 "
-        "TFLOP/s FP64 "
-        f"(H100 peak 34 TFLOP/s vector, 67 tensor) about {total_flop / gpu_flops:.0f} "
-        "s "
-        f"(estimate, not measured)"
+        f"paper keyframe 4096^2 x 1000 steps: {paper_flop:.2e} FLOP useful; on this "
+        f"CPU about {cpu_s / 3600:.0f} h in full; on a GPU at an assumed sustained "
+        f"10 TFLOP/s FP64 (H100/H200 peak 34 TFLOP/s vector, 67 tensor) about "
+        f"{paper_flop / gpu_flops / 60:.0f} min in full (estimates, not measured; "
+        "the adaptive renderer computes a few per cent of the root window's points)"
     )
 
     adaptive = adaptive_section(args)
@@ -450,8 +457,13 @@ def main() -> None:
             "rows_timed": int(rows.size),
             "seconds": t_big,
             "extrapolated_s": t_img,
-            "gpu_estimate_s": total_flop / gpu_flops,
-            "useful_flop": total_flop,
+        },
+        "paper_keyframe_estimate": {
+            "networks": 4096 * 4096,
+            "steps": 1000,
+            "useful_flop": paper_flop,
+            "cpu_full_s": cpu_s,
+            "gpu_full_s_at_10_tflops": paper_flop / gpu_flops,
         },
         "kernel_vs_matmul": machine,
         "adaptive": adaptive,

@@ -257,3 +257,29 @@ def test_bad_arguments_raise_naming_the_parameter():
         call(batches=np.full((5, 3), 10))  # row out of range
     with pytest.raises(ValueError, match="steps"):
         call(steps=0)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("width", [16, 5, 1])
+def test_head4_is_four_single_row_heads_bit_for_bit(dtype, width):
+    """The four-row output layer (per-row pairwise sums and copies) gives exactly the
+    numbers of the one-row output layer applied row after row."""
+    rng = np.random.default_rng(width)
+    L = K.LANES if dtype == np.float64 else K.LANES32
+    nl = width * L
+    H = rng.standard_normal((4, nl)).astype(dtype)
+    HP = rng.random((4, nl)).astype(dtype)
+    W2 = rng.standard_normal(nl).astype(dtype)
+    y = rng.standard_normal(4).astype(dtype)
+    s_out = dtype(1.0 / width)
+    loss4, dW2_4 = np.full(L, 0.5, dtype), np.linspace(-1, 1, nl).astype(dtype)
+    Q4, P4 = np.empty((4, nl), dtype), np.empty((4, nl), dtype)
+    loss1, dW2_1 = loss4.copy(), dW2_4.copy()
+    Q1, P1 = np.empty((4, nl), dtype), np.empty(nl, dtype)
+    K._head4(H, HP, W2, y, s_out, True, L, loss4, dW2_4, Q4, P4)
+    for r in range(4):
+        K._head(H[r], HP[r], W2, y[r], s_out, True, L, loss1, dW2_1, Q1[r], P1)
+    np.testing.assert_array_equal(loss4, loss1)
+    np.testing.assert_array_equal(dW2_4, dW2_1)
+    np.testing.assert_array_equal(Q4, Q1)
+    assert np.all(np.isfinite(Q4)) and np.any(Q4 != 0.0)

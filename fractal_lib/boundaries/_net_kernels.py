@@ -392,7 +392,10 @@ def _head4(
 ) -> None:
     """:func:`_head` for four data rows at once (``H``, ``HP``, ``Q``, ``P``: shape
     ``(4, n * L)``, ``y``: their four targets), the same arithmetic: the rows share
-    every loop, every load of ``W2`` and every load and store of ``dW2``."""
+    the product and update loops, every load of ``W2`` and every load and store of
+    ``dW2``. The pairwise sum and the copies of ``e`` run one row per loop: a short
+    loop over one array vectorises, one over four interleaved rows did not (issue 14:
+    float32 +15% per CPU second, float64 unchanged)."""
     nl = W2.shape[0]
     h0, h1, h2, h3 = H[0], H[1], H[2], H[3]
     p0, p1, p2, p3 = P[0], P[1], P[2], P[3]
@@ -406,11 +409,11 @@ def _head4(
     while cnt > 1:
         half = cnt // 2
         off = (cnt - half) * L
-        for m in range(half * L):
-            p0[m] += p0[m + off]
-            p1[m] += p1[m + off]
-            p2[m] += p2[m + off]
-            p3[m] += p3[m + off]
+        hl = half * L
+        for r in range(4):  # one row per loop: LLVM vectorises short one-array loops
+            dst, src = P[r, :hl], P[r, off : off + hl]
+            for m in range(hl):
+                dst[m] += src[m]
         cnt -= half
     y0, y1, y2, y3 = y[0], y[1], y[2], y[3]
     for l in range(L):
@@ -425,11 +428,10 @@ def _head4(
     w = L
     while w < nl:
         cp = min(w, nl - w)
-        for m in range(cp):
-            p0[w + m] = p0[m]
-            p1[w + m] = p1[m]
-            p2[w + m] = p2[m]
-            p3[w + m] = p3[m]
+        for r in range(4):
+            dst, src = P[r, w : w + cp], P[r, :cp]
+            for m in range(cp):
+                dst[m] = src[m]
         w += cp
     q0, q1, q2, q3 = Q[0], Q[1], Q[2], Q[3]
     hp0, hp1, hp2, hp3 = HP[0], HP[1], HP[2], HP[3]
