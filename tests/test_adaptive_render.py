@@ -321,3 +321,80 @@ def test_zoom_sequence_passes_adaptive_through(tanh):
         assert im.exact is not None
         assert np.all(_exact_blocks(im.exact)[im.edges()])
     assert images[1].window.level == 2
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"guard": -5},
+        {"guard": True},
+        {"dense": float("nan")},
+        {"dense": 1.5},
+        {"base_log2_res": 99},
+        {"chunk_rows": True},
+    ],
+)
+def test_render_checks_adaptive_settings_even_when_not_adaptive(kw):
+    prob = NT.NetworkProblem("tanh", width=4)
+    with pytest.raises(ValueError, match=next(iter(kw))):
+        NT.render(prob, log2_res=2, steps=3, cache=False, **kw)
+
+
+def test_render_accepts_numpy_scalars_for_dense():
+    prob = NT.NetworkProblem("tanh", width=4)
+    a = NT.render(prob, log2_res=3, steps=5, cache=False, adaptive=True, dense=0.5)
+    b = NT.render(
+        prob, log2_res=3, steps=5, cache=False, adaptive=True, dense=np.float32(0.5)
+    )
+    np.testing.assert_array_equal(a.measure, b.measure)
+
+
+def test_window_refuses_grids_finer_than_float64_integers():
+    """level + log2_res > 52: np.arange in float64 would merge grid points."""
+    assert np.unique(NT.Window(level=38, ix=2**37).coords(14)[0]).size == 2**14 + 1
+    with pytest.raises(ValueError, match="52"):
+        NT.Window(level=40, ix=2**39).coords(14)
+
+
+def test_zoom_sequence_checks_its_depth_before_rendering():
+    prob = NT.NetworkProblem("tanh", width=4)
+    calls = []
+    with pytest.raises(ValueError, match="level 40"):
+        NT.zoom_sequence(
+            prob, 21, zoom_log2=2, log2_res=2, steps=5, cache=False, progress=calls
+        )
+    assert calls == []
+
+
+def test_max_rounds_warns_only_when_cells_are_left():
+    """A level that used all its rounds but resolved every cell does not warn."""
+    n = 2**6 + 1
+    yy, xx = np.mgrid[0:n, 0:n] / (n - 1)
+    field = np.where((xx - 0.5) ** 2 + (yy - 0.5) ** 2 < 0.1, 1.0, -1.0)
+
+    def evaluate(r, c, level, rnd):
+        return field[r, c]
+
+    out = None
+    for max_rounds in range(1, 50):
+        import warnings
+
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            out = A.refine_sign_field(
+                evaluate, 6, base_log2_res=2, guard=0, max_rounds=max_rounds
+            )
+        left = [
+            k
+            for k in range(out.log2_res - out.base_log2_res + 1)
+            if out.rounds[k] == max_rounds
+        ]
+        filled_edges = edges_2d(out.values) & ~(
+            out.exact[:-1, :-1]
+            & out.exact[1:, 1:]
+            & out.exact[:-1, 1:]
+            & out.exact[1:, :-1]
+        )
+        assert bool(w) == bool(filled_edges.any()), (max_rounds, left)
+        if not w:
+            break

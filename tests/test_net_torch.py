@@ -121,9 +121,10 @@ def test_importing_the_module_does_not_import_torch_backend():
 #: per configuration (2-core x86 CPU, torch 2.13 CPU build): the largest count seen with
 #: the issue-13 and the issue-14 kernels (tanh 4 and 3); see the test's docstring.
 FLIPS_OBSERVED = {"tanh": 4, "relu": 0, "identity": 0, "minibatch": 4}
-#: Fraction of points whose measures agree to 1e-9 relative, lower bounds (observed:
-#: tanh 0.78, relu 1.00, identity 0.998, minibatch 0.77).
-AGREE_FRACTION = {"tanh": 0.75, "relu": 1.0, "identity": 0.99, "minibatch": 0.75}
+#: Fraction of points whose measures agree to 1e-9 relative, lower bounds with room for
+#: other builds' summation orders (observed: tanh 0.78, relu 1.00, identity 0.998,
+#: minibatch 0.77).
+AGREE_FRACTION = {"tanh": 0.6, "relu": 0.99, "identity": 0.95, "minibatch": 0.6}
 
 
 @pytest.mark.slow
@@ -145,7 +146,9 @@ def test_torch_gives_the_numba_outcomes_on_the_33x33_root_grid(name):
       boundary-adjacent pixels, relu and identity none. Two float64 implementations of
       the same maths disagree as often: numba against the plain NumPy
       ``reference_run`` flips 2 (tanh) and 6 (minibatch) points of the same grids. The
-      bound asserted is the largest count observed.
+      bound asserted is relative, at most 5 % of the boundary-adjacent pixels, and
+      every flip must be one of them (the counts depend on the build's summation
+      order).
     * measures: most points agree to 1e-9 relative (rounding accumulated over 100
       steps); the rest lie in the large-``lr1`` region of tanh networks where the
       weights move chaotically (percent-level differences, same sign). ReLU and identity
@@ -171,9 +174,10 @@ def test_torch_gives_the_numba_outcomes_on_the_33x33_root_grid(name):
             adjacent |= P[1 + dy : 34 + dy, 1 + dx : 34 + dx] != A
     flips = (np.sign(a) != np.sign(b)).reshape(33, 33)
     assert 0 < np.mean(a < 0) < 1 and adjacent.sum() > 30  # the grid has a boundary
-    assert flips.sum() <= FLIPS_OBSERVED[name]
+    # the observed counts are for the record; the bound is relative (another CPU,
+    # BLAS or torch build sums in another order and may flip another boundary point)
+    assert flips.sum() <= 0.05 * adjacent.sum()
     assert np.all(adjacent[flips])
-    assert FLIPS_OBSERVED[name] <= 0.05 * adjacent.sum()
     rel = np.abs(a / b - 1)
     assert np.mean(rel <= 1e-9) >= AGREE_FRACTION[name]
     assert np.mean(da == db) >= 0.97  # runs end at the same step

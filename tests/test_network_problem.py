@@ -353,3 +353,33 @@ def test_paper_problem_passes_the_configuration_options():
     assert SD.problem("tanh", n_data=1).arrays()[0].shape == (1, 16)
     assert SD.problem("identity").data_size == SD.WIDTH
     assert SD.problem("relu") == NT.NetworkProblem("relu", width=16)
+
+
+def test_run_points_rejects_a_zero_or_overflowing_initial_loss():
+    """The measure divides by the initial loss: a network that already fits y, or
+    data that overflow, is a ValueError, not a NaN image (found by review)."""
+    fits = NT.NetworkProblem(
+        "identity", X=np.ones((4, 3)), y=np.zeros(4), W1=np.ones((3, 2)), W2=np.zeros(2)
+    )
+    huge = NT.NetworkProblem(
+        "identity",
+        X=np.full((4, 3), 1e200),
+        y=np.zeros(4),
+        W1=np.ones((3, 2)),
+        W2=np.ones(2),
+    )
+    for prob in (fits, huge):
+        for backend in ("numba", "torch"):
+            with pytest.raises(ValueError, match="initial loss"):
+                NT.run_points(prob, [0.1, 1.0], [0.1, 1.0], steps=30, backend=backend)
+
+
+def test_run_points_rejects_an_offset_that_zeroes_the_initial_loss():
+    """With offset 0 the loss is > 0; an offset of -1 makes W1 = 0, so f = 0 = y."""
+    prob = NT.NetworkProblem(
+        "identity", X=np.ones((4, 3)), y=np.zeros(4), W1=np.ones((3, 2)), W2=np.ones(2)
+    )
+    m, _ = NT.run_points(prob, [0.1], [0.1], offset=[0.5], steps=10)
+    assert np.isfinite(m).all()
+    with pytest.raises(ValueError, match="offset=-1.0"):
+        NT.run_points(prob, [0.1, 0.1], [0.1, 0.1], offset=[0.5, -1.0], steps=10)

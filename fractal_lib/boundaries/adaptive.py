@@ -189,8 +189,9 @@ def refine_sign_field(
     guard : int
         Cells around each two-signed cell that are refined too, ``>= 0``. The default
         2 is the measured trade-off: on the tanh network's root window and first zoom
-        (257^2, 200 steps) guard 1 missed 0.56 % and 5.0 % of the boundary pixels,
-        guard 2 missed 0 % and 0.41 % (``benchmarks/adaptive_render_study.py``).
+        (257^2, 200 steps) guard 1 missed 1.2 % and 7.9 % of the boundary pixels,
+        guard 2 missed 0 % and 1.2 % (``benchmarks/adaptive_render_study.py``, rows in
+        ``benchmarks/recorded/adaptive_render_study.json``).
     dense : float
         In ``(0, 1]``: a level whose split cells cover more than this fraction of its
         cells is split everywhere (1 never forces it).
@@ -218,7 +219,7 @@ def refine_sign_field(
     guard = _check_int(guard, "guard", 0, 1 << L)
     if (
         isinstance(dense, bool)
-        or not isinstance(dense, float | int)
+        or not isinstance(dense, float | int | np.floating | np.integer)
         or not (0 < dense <= 1)
     ):
         raise ValueError(f"dense must be a number in (0, 1], got {dense!r}")
@@ -257,7 +258,8 @@ def refine_sign_field(
             _fill(values, exact, b, k, L)
             rounds[k - b] = rnd
         else:
-            if not warned:
+            left = _corners(_two_signs(values[::s, ::s])) & ~exact[::s, ::s]
+            if left.any() and not warned:
                 warn_limit(
                     f"refine_sign_field: level {k} still had two-signed cells with "
                     f"filled corners after max_rounds={max_rounds} tracing rounds; "

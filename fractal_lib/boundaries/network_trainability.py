@@ -793,6 +793,7 @@ def run_points(
         raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
     X, y, W1, W2 = problem.arrays(dt)
     s_in, s_out = problem.scales()
+    _check_initial_loss(problem, X, y, W1, W2, s_in, s_out)
     args = (
         ACTIVATIONS[problem.activation],
         X,
@@ -811,8 +812,39 @@ def run_points(
     if backend == "torch":
         from . import _net_torch  # torch is imported only here
 
-        return _net_torch.run_grid(*args)
-    return K.run_grid(*args, bool(parallel))
+        measure, done = _net_torch.run_grid(*args)
+    else:
+        measure, done = K.run_grid(*args, bool(parallel))
+    bad = ~np.isfinite(measure)
+    if bad.any():  # an offset gave some network a zero or non-finite initial loss
+        raise ValueError(
+            f"{int(bad.sum())} networks have no convergence measure: their initial "
+            "loss (with the offset applied) is 0 or not finite, and the measure "
+            f"normalises by it (first at offset={float(off[np.argmax(bad)])!r})"
+        )
+    return measure, done
+
+
+def _check_initial_loss(
+    problem: NetworkProblem,
+    X: np.ndarray,
+    y: np.ndarray,
+    W1: np.ndarray,
+    W2: np.ndarray,
+    s_in: float,
+    s_out: float,
+) -> None:
+    """ValueError unless the initial full-batch loss is finite and > 0 (the
+    convergence measure divides by it)."""
+    loss, _, _ = K.loss_grad_one(
+        ACTIVATIONS[problem.activation], X, y, W1, W2, s_in, s_out
+    )
+    if not (math.isfinite(loss) and loss > 0):
+        raise ValueError(
+            f"problem: the initial loss is {loss!r}; the convergence measure "
+            "normalises every loss by it, so it must be finite and > 0 (the initial "
+            "network already fits y exactly, or the data overflow)"
+        )
 
 
 def train_single(
@@ -961,6 +993,11 @@ class Window:
         """
         _check_res(log2_res)
         g = self.level + log2_res
+        if g > 52:
+            raise ValueError(
+                f"level + log2_res must be <= 52 (grid indices exact in float64), got "
+                f"{self.level} + {log2_res}"
+            )
         i = np.arange(
             self.ix << log2_res, ((self.ix + 1) << log2_res) + 1, dtype=np.float64
         )
@@ -1366,12 +1403,14 @@ def render(
     ``NetImage.exact`` marks the computed points. Not guaranteed: boundary that never
     changes the sign of a computed or filled corner (an island smaller than a cell of
     the base level, away from refined cells, or a thin finger between two corners) is
-    missed; ``benchmarks/adaptive_render_study.py`` measures how often (tanh, 257^2,
-    200 steps, boundary pixels missed with guard 0 / 1 / 2: root window 9% / 0.6% /
-    0%, first zoom 27% / 5% / 0.4%, second zoom 40% / 11% / -; hence the default
-    ``guard=2``), and a level whose refined cells cover more than ``dense`` of it is
-    computed in full, so frames where the boundary is dense are exact. The measure at
-    points not computed is the bilinear interpolation of the next coarser level
+    missed; ``benchmarks/adaptive_render_study.py`` measures how often (rows kept in
+    ``benchmarks/recorded/adaptive_render_study.json``; tanh, 257^2, 200 steps,
+    boundary pixels missed with guard 1 / 2: root window 1.2% / 0%, first zoom
+    7.9% / 1.2%, second zoom 14.8% / 3.4% with ``dense=1``; hence the default
+    ``guard=2``). A level whose refined cells cover more than ``dense`` of it is
+    computed in full, so frames where the boundary is dense are exact (the second
+    zoom with the default ``dense=0.5``: computed in full, nothing missed). The measure
+    at points not computed is the bilinear interpolation of the next coarser level
     (the shading of a uniform region comes from the coarser level; its sign is that
     of the enclosing cell's corners), so colour it knowing that.
 
@@ -1446,7 +1485,11 @@ def render(
     side = (1 << log2_res) + 1
     if chunk_rows is None:
         chunk_rows = max(1, 4096 // side)
-    if not isinstance(chunk_rows, int | np.integer) or chunk_rows < 1:
+    if (
+        isinstance(chunk_rows, bool)
+        or not isinstance(chunk_rows, int | np.integer)
+        or chunk_rows < 1
+    ):
         raise ValueError(f"chunk_rows must be an integer >= 1, got {chunk_rows!r}")
     store_root = (
         default_cache() if cache is True else (cache or ResultCache(enabled=False))
@@ -1461,6 +1504,7 @@ def render(
         "dtype": dtype,
         "backend": backend,
     }
+    _check_adaptive(log2_res, base_log2_res, guard, dense)
     desc = f"{problem.activation} {plane}"
     if adaptive:
         return _render_adaptive(
@@ -1515,6 +1559,30 @@ def render(
         seconds,
         dtype=dtype,
     )
+
+
+def _check_adaptive(
+    log2_res: int, base_log2_res: int | None, guard: int, dense: float
+) -> None:
+    """The adaptive settings of :func:`render`, checked whether or not they are
+    used."""
+    if base_log2_res is not None and (
+        isinstance(base_log2_res, bool)
+        or not isinstance(base_log2_res, int | np.integer)
+        or not 0 <= base_log2_res <= log2_res
+    ):
+        raise ValueError(
+            f"base_log2_res must be None or an integer in [0, log2_res={log2_res}], "
+            f"got {base_log2_res!r}"
+        )
+    if isinstance(guard, bool) or not isinstance(guard, int | np.integer) or guard < 0:
+        raise ValueError(f"guard must be an integer >= 0, got {guard!r}")
+    if (
+        isinstance(dense, bool)
+        or not isinstance(dense, float | int | np.floating | np.integer)
+        or not 0 < dense <= 1
+    ):
+        raise ValueError(f"dense must be a number in (0, 1], got {dense!r}")
 
 
 def _render_adaptive(
@@ -1669,6 +1737,11 @@ def zoom_sequence(
     if not isinstance(zoom_log2, int | np.integer) or not 1 <= zoom_log2 <= log2_res:
         raise ValueError(
             f"zoom_log2 must be an integer in [1, log2_res], got {zoom_log2!r}"
+        )
+    if window.level + n_zooms * zoom_log2 > 40:
+        raise ValueError(
+            f"n_zooms * zoom_log2 = {n_zooms * zoom_log2} zooms past the deepest "
+            f"window level 40 from level {window.level}"
         )
     render_kwargs.setdefault("progress", False)
     images: list[NetImage] = []

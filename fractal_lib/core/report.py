@@ -8,9 +8,11 @@ through :meth:`Ledger.compare`, which takes the paper's side of the row from the
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from numbers import Real
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 
@@ -328,3 +330,44 @@ class Ledger:
 
     def _repr_markdown_(self) -> str:
         return self.markdown()
+
+
+#: Folder of measured results kept in git: runs too long for ``make book``, each a
+#: small JSON file with the command, commit and machine that produced it.
+RECORDED_DIR = Path(__file__).resolve().parents[2] / "benchmarks" / "recorded"
+
+
+def recorded(name: str) -> dict[str, Any]:
+    """A measured result kept in git, ``benchmarks/recorded/<name>.json``.
+
+    Found from the package's location, so a chapter reads it whatever its working
+    folder.
+
+    Parameters
+    ----------
+    name : str
+        The file's stem (letters, digits, ``_`` and ``-``).
+
+    Returns
+    -------
+    dict
+        The JSON object (by convention with ``command``, ``commit``, ``date``,
+        ``machine`` and ``rows``).
+
+    Raises
+    ------
+    ValueError
+        ``name`` not a plain file stem.
+    FileNotFoundError
+        No such recorded result (the message names the file and the folder).
+    """
+    if (
+        not isinstance(name, str)
+        or not name
+        or not all(c.isalnum() or c in "_-" for c in name)
+    ):
+        raise ValueError(f"name must be a plain file stem, got {name!r}")
+    path = RECORDED_DIR / f"{name}.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"no recorded result {path.name} in {RECORDED_DIR}")
+    return json.loads(path.read_text())
