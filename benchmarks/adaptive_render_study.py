@@ -166,7 +166,7 @@ def adaptive_speedup(
     *,
     log2_res: int = 8,
     steps: int = 200,
-    guard: int = 2,
+    guard: int = 4,
     dense: float = 0.5,
     base_log2_res: int | None = None,
     plane: str = "lr_vs_lr",

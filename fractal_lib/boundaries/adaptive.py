@@ -161,7 +161,7 @@ def refine_sign_field(
     log2_res: int,
     *,
     base_log2_res: int,
-    guard: int = 2,
+    guard: int = 4,
     dense: float = 0.5,
     max_rounds: int = 100_000,
 ) -> AdaptiveField:
@@ -188,9 +188,11 @@ def refine_sign_field(
         ``2**base_log2_res + 1`` points per side); ``log2_res`` computes everything.
     guard : int
         Cells around each two-signed cell that are refined too, ``>= 0``. The default
-        2 is the measured trade-off: on the tanh network's root window and first zoom
+        4 is the measured trade-off: on the tanh network's root window and first zoom
         (257^2, 200 steps) guard 1 missed 1.2 % and 7.9 % of the boundary pixels,
-        guard 2 missed 0 % and 1.2 % (``benchmarks/adaptive_render_study.py``, rows in
+        guard 2 0 % and 1.2 %; at 513^2 the root window lost 8.7 % with guard 2 and
+        none with guard 4 (9 % of the points computed)
+        (``benchmarks/adaptive_render_study.py``, rows in
         ``benchmarks/recorded/adaptive_render_study.json``).
     dense : float
         In ``(0, 1]``: a level whose split cells cover more than this fraction of its

@@ -1388,7 +1388,7 @@ def render(
     backend: str = "numba",
     adaptive: bool = False,
     base_log2_res: int | None = None,
-    guard: int = 2,
+    guard: int = 4,
     dense: float = 0.5,
 ) -> NetImage:
     """Train one network per grid point of ``window``; return the convergence measure.
@@ -1406,13 +1406,14 @@ def render(
     missed; ``benchmarks/adaptive_render_study.py`` measures how often (rows kept in
     ``benchmarks/recorded/adaptive_render_study.json``; tanh, 257^2, 200 steps,
     boundary pixels missed with guard 1 / 2: root window 1.2% / 0%, first zoom
-    7.9% / 1.2%, second zoom 14.8% / 3.4% with ``dense=1``; hence the default
-    ``guard=2``). A level whose refined cells cover more than ``dense`` of it is
-    computed in full, so frames where the boundary is dense are exact (the second
-    zoom with the default ``dense=0.5``: computed in full, nothing missed). The measure
-    at points not computed is the bilinear interpolation of the next coarser level
-    (the shading of a uniform region comes from the coarser level; its sign is that
-    of the enclosing cell's corners), so colour it knowing that.
+    7.9% / 1.2%, second zoom 14.8% / 3.4% with ``dense=1``; at 513^2 the root window
+    loses 11.6% / 8.7% with guard 1 / 2 and none with guard 4, at 9% of the points
+    computed; hence the default ``guard=4``). A level whose refined cells cover more
+    than ``dense`` of it is computed in full, so frames where the boundary is dense are
+    exact (the second zoom with the default ``dense=0.5``: computed in full, nothing
+    missed). The measure at points not computed is the bilinear interpolation of the
+    next coarser level (the shading of a uniform region comes from the coarser level;
+    its sign is that of the enclosing cell's corners), so colour it knowing that.
 
     Parameters
     ----------

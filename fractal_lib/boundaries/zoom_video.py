@@ -22,9 +22,7 @@ training at all:
   Jupyter Book embeds ``image/gif`` outputs) or WebP, written with Pillow. The same
   keyframes give the same bytes.
 
-References
-----------
-Sohl-Dickstein 2024 (arXiv:2402.06184), its zoom videos; the author's notebook
+Source: Sohl-Dickstein 2024 (arXiv:2402.06184), its zoom videos; the author's notebook
 (``interpolate_history``) interpolates the zoom exponentially between keyframes.
 """
 
