@@ -398,3 +398,13 @@ def test_max_rounds_warns_only_when_cells_are_left():
         assert bool(w) == bool(filled_edges.any()), (max_rounds, left)
         if not w:
             break
+
+
+def test_check_int_refuses_bools_and_out_of_range_values():
+    from fractal_lib.core.checks import check_int
+
+    assert check_int(np.int64(3), "n", 0, 5) == 3
+    assert check_int(7, "n", 1) == 7
+    for bad in (True, 2.0, -1, 6, "3"):
+        with pytest.raises(ValueError, match="^n must be an integer"):
+            check_int(bad, "n", 0, 5)

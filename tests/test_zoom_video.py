@@ -126,3 +126,10 @@ def test_bad_keyframes_raise(base, change, name):
 def test_bad_arguments_raise(base, tmp_path, kwargs, name):
     with pytest.raises(ValueError, match=name):
         ZV.write_zoom_video(_keyframes(base, 2), tmp_path / "x.gif", **kwargs)
+
+
+def test_bool_is_not_an_integer_argument(base):
+    """``frames_per_zoom=True`` was taken as 1 (found by review); bools are refused
+    like every other integer argument of the library (``core.checks.check_int``)."""
+    with pytest.raises(ValueError, match="frames_per_zoom"):
+        ZV.zoom_windows(_keyframes(base, 2), frames_per_zoom=True)

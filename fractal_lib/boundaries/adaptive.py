@@ -50,7 +50,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from ..core.checks import warn_limit
+from ..core.checks import check_int, warn_limit
 
 __all__ = ["AdaptiveField", "refine_sign_field", "MAX_LOG2_RES"]
 
@@ -100,14 +100,6 @@ class AdaptiveField:
     def fraction_computed(self) -> float:
         """Fraction of the grid's points that were computed."""
         return self.points_computed / self.exact.size
-
-
-def _check_int(value: object, name: str, lo: int, hi: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise ValueError(f"{name} must be an integer in [{lo}, {hi}], got {value!r}")
-    if not lo <= value <= hi:
-        raise ValueError(f"{name} must be in [{lo}, {hi}], got {value!r}")
-    return int(value)
 
 
 def _two_signs(v: np.ndarray) -> np.ndarray:
@@ -216,16 +208,16 @@ def refine_sign_field(
     """
     if not callable(evaluate):
         raise ValueError("evaluate must be callable")
-    L = _check_int(log2_res, "log2_res", 1, MAX_LOG2_RES)
-    b = _check_int(base_log2_res, "base_log2_res", 0, L)
-    guard = _check_int(guard, "guard", 0, 1 << L)
+    L = check_int(log2_res, "log2_res", 1, MAX_LOG2_RES)
+    b = check_int(base_log2_res, "base_log2_res", 0, L)
+    guard = check_int(guard, "guard", 0, 1 << L)
     if (
         isinstance(dense, bool)
         or not isinstance(dense, float | int | np.floating | np.integer)
         or not (0 < dense <= 1)
     ):
         raise ValueError(f"dense must be a number in (0, 1], got {dense!r}")
-    max_rounds = _check_int(max_rounds, "max_rounds", 1, 1 << 62)
+    max_rounds = check_int(max_rounds, "max_rounds", 1, 1 << 62)
     n = (1 << L) + 1
     values = np.zeros((n, n))
     exact = np.zeros((n, n), dtype=bool)

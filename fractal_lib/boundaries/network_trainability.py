@@ -60,6 +60,7 @@ from typing import Any, Literal
 import numpy as np
 
 from ..core.cache import ResultCache, code_version_of, default_cache, warn_damaged
+from ..core.checks import check_int
 from ..core.executors import read_chunk, run_chunks
 from . import _net_kernels as K
 from . import adaptive, boxcount
@@ -1486,12 +1487,7 @@ def render(
     side = (1 << log2_res) + 1
     if chunk_rows is None:
         chunk_rows = max(1, 4096 // side)
-    if (
-        isinstance(chunk_rows, bool)
-        or not isinstance(chunk_rows, int | np.integer)
-        or chunk_rows < 1
-    ):
-        raise ValueError(f"chunk_rows must be an integer >= 1, got {chunk_rows!r}")
+    chunk_rows = check_int(chunk_rows, "chunk_rows", 1)
     store_root = (
         default_cache() if cache is True else (cache or ResultCache(enabled=False))
     )
@@ -1567,17 +1563,9 @@ def _check_adaptive(
 ) -> None:
     """The adaptive settings of :func:`render`, checked whether or not they are
     used."""
-    if base_log2_res is not None and (
-        isinstance(base_log2_res, bool)
-        or not isinstance(base_log2_res, int | np.integer)
-        or not 0 <= base_log2_res <= log2_res
-    ):
-        raise ValueError(
-            f"base_log2_res must be None or an integer in [0, log2_res={log2_res}], "
-            f"got {base_log2_res!r}"
-        )
-    if isinstance(guard, bool) or not isinstance(guard, int | np.integer) or guard < 0:
-        raise ValueError(f"guard must be an integer >= 0, got {guard!r}")
+    if base_log2_res is not None:
+        check_int(base_log2_res, "base_log2_res", 0, log2_res)
+    check_int(guard, "guard", 0)
     if (
         isinstance(dense, bool)
         or not isinstance(dense, float | int | np.floating | np.integer)

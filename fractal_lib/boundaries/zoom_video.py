@@ -39,6 +39,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from ..core.checks import check_int
 from .network_trainability import NetImage, colour_values
 
 #: Colour map of the frames (the chapter's images use the same).
@@ -145,12 +146,6 @@ def _check_keyframes(images: Sequence[NetImage]) -> list[NetImage]:
     return imgs
 
 
-def _check_int(value: Any, name: str, lo: int, hi: int) -> int:
-    if not isinstance(value, int | np.integer) or not lo <= value <= hi:
-        raise ValueError(f"{name} must be an integer in [{lo}, {hi}], got {value!r}")
-    return int(value)
-
-
 def zoom_windows(
     images: Sequence[NetImage], frames_per_zoom: int = 10
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -186,7 +181,7 @@ def zoom_windows(
     between keyframes.
     """
     imgs = _check_keyframes(images)
-    fpz = _check_int(frames_per_zoom, "frames_per_zoom", 1, 1000)
+    fpz = check_int(frames_per_zoom, "frames_per_zoom", 1, 1000)
     win = np.array([im.window.bounds for im in imgs], dtype=np.float64)
     rows, keys, ts = [win[0]], [0], [0.0]
     for k in range(len(imgs) - 1):
@@ -269,7 +264,7 @@ def zoom_frames(
     from PIL import Image, ImageDraw
 
     imgs = _check_keyframes(images)
-    side = _check_int(side, "side", 16, 4096)
+    side = check_int(side, "side", 16, 4096)
     bounds, keys, ts = zoom_windows(imgs, frames_per_zoom)
     own = [im.colours() for im in imgs]
     nxt = [
@@ -378,8 +373,8 @@ def write_zoom_video(
     """
     if fmt not in FORMATS:
         raise ValueError(f"fmt must be one of {FORMATS}, got {fmt!r}")
-    frame_ms = _check_int(frame_ms, "frame_ms", 20, 10_000)
-    hold_ms = _check_int(hold_ms, "hold_ms", 0, 60_000)
+    frame_ms = check_int(frame_ms, "frame_ms", 20, 10_000)
+    hold_ms = check_int(hold_ms, "hold_ms", 0, 60_000)
     zf = zoom_frames(images, frames_per_zoom=frames_per_zoom, side=side)
     data = _encode(zf, fmt, frame_ms, hold_ms)
     if path is None:

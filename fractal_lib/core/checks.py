@@ -18,7 +18,7 @@ import warnings
 
 import numpy as np
 
-__all__ = ["EstimatorWarning", "as_float_array", "warn_limit"]
+__all__ = ["EstimatorWarning", "as_float_array", "check_int", "warn_limit"]
 
 
 class EstimatorWarning(UserWarning):
@@ -38,6 +38,38 @@ def warn_limit(message: str, *, stacklevel: int = 3) -> None:
         estimator.
     """
     warnings.warn(message, EstimatorWarning, stacklevel=stacklevel)
+
+
+def check_int(value: object, name: str, lo: int, hi: int | None = None) -> int:
+    """``value`` as an int, if it is an integer (not a bool) in ``[lo, hi]``.
+
+    Parameters
+    ----------
+    value : object
+        The argument to check (Python or NumPy integer).
+    name : str
+        The parameter's name, for the message.
+    lo : int
+        Smallest allowed value.
+    hi : int, optional
+        Largest allowed value (none if None).
+
+    Returns
+    -------
+    int
+        ``int(value)``.
+
+    Raises
+    ------
+    ValueError
+        ``value`` is a bool, not an integer, or out of range; the message names
+        ``name``.
+    """
+    bound = f"[{lo}, {hi}]" if hi is not None else f">= {lo}"
+    ok = not isinstance(value, bool) and isinstance(value, int | np.integer)
+    if not ok or value < lo or (hi is not None and value > hi):
+        raise ValueError(f"{name} must be an integer {bound}, got {value!r}")
+    return int(value)
 
 
 def as_float_array(
