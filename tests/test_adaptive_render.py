@@ -408,3 +408,20 @@ def test_check_int_refuses_bools_and_out_of_range_values():
     for bad in (True, 2.0, -1, 6, "3"):
         with pytest.raises(ValueError, match="^n must be an integer"):
             check_int(bad, "n", 0, 5)
+
+
+def test_zoom_sequence_checks_its_finest_grid_and_bools_up_front(monkeypatch):
+    """Found by the recheck: a last frame past float64's exact grid indices failed
+    only after the earlier frames were rendered, and ``True`` passed as a count."""
+    prob = NT.NetworkProblem("tanh", width=4)
+    calls = []
+    monkeypatch.setattr(NT, "render", lambda *a, **k: calls.append(a))
+    with pytest.raises(ValueError, match="52"):
+        NT.zoom_sequence(prob, 20, zoom_log2=2, log2_res=13, steps=5, cache=False)
+    for kw in ({"n_zooms": True}, {"zoom_log2": True}):
+        args = {"n_zooms": 1, "zoom_log2": 1, **kw}
+        with pytest.raises(ValueError, match=next(iter(kw))):
+            NT.zoom_sequence(prob, args.pop("n_zooms"), log2_res=2, steps=5, **args)
+    assert calls == []
+    with pytest.raises(ValueError, match="ix"):
+        NT.Window(level=1, ix=True)

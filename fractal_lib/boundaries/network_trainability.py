@@ -936,16 +936,9 @@ class Window:
                 f"got {self.root!r}"
             )
         object.__setattr__(self, "root", r)
-        if not isinstance(self.level, int | np.integer) or not 0 <= self.level <= 40:
-            raise ValueError(
-                f"window level must be an integer in [0, 40], got {self.level!r}"
-            )
+        check_int(self.level, "window level", 0, 40)
         for name in ("ix", "iy"):
-            v = getattr(self, name)
-            if not isinstance(v, int | np.integer) or not 0 <= v < (1 << self.level):
-                raise ValueError(
-                    f"window {name} must be an integer in [0, 2**level), got {v!r}"
-                )
+            check_int(getattr(self, name), f"window {name}", 0, (1 << self.level) - 1)
 
     def child(self, cx: int, cy: int, zoom_log2: int = 1) -> Window:
         """Sub-tile ``(cx, cy)`` of the ``2**zoom_log2``-per-side split of this window.
@@ -1042,12 +1035,8 @@ class Window:
 
 
 def _check_res(log2_res: int) -> int:
-    if not isinstance(log2_res, int | np.integer) or not 1 <= log2_res <= MAX_LOG2_RES:
-        raise ValueError(
-            f"log2_res (resolution 2**log2_res + 1 points per side) must be an integer "
-            f"in [1, {MAX_LOG2_RES}], got {log2_res!r}"
-        )
-    return int(log2_res)
+    """``log2_res`` (grids of ``2**log2_res + 1`` points per side), checked."""
+    return check_int(log2_res, "log2_res", 1, MAX_LOG2_RES)
 
 
 def plane_rates(
@@ -1478,6 +1467,7 @@ def render(
     if not isinstance(window, Window):
         raise TypeError("window must be a Window")
     log2_res = _check_res(log2_res)
+    window.coords(log2_res)  # refuses grids finer than float64's integers, up front
     steps = _check_steps(steps)
     if plane not in PLANES:
         raise ValueError(f"plane must be one of {PLANES}, got {plane!r}")
@@ -1721,16 +1711,19 @@ def zoom_sequence(
     ----------
     Sohl-Dickstein 2024 (arXiv:2402.06184), its zoom sequences.
     """
-    if not isinstance(n_zooms, int | np.integer) or n_zooms < 0:
-        raise ValueError(f"n_zooms must be an integer >= 0, got {n_zooms!r}")
-    if not isinstance(zoom_log2, int | np.integer) or not 1 <= zoom_log2 <= log2_res:
-        raise ValueError(
-            f"zoom_log2 must be an integer in [1, log2_res], got {zoom_log2!r}"
-        )
+    log2_res = _check_res(log2_res)
+    n_zooms = check_int(n_zooms, "n_zooms", 0)
+    zoom_log2 = check_int(zoom_log2, "zoom_log2", 1, log2_res)
     if window.level + n_zooms * zoom_log2 > 40:
         raise ValueError(
             f"n_zooms * zoom_log2 = {n_zooms * zoom_log2} zooms past the deepest "
             f"window level 40 from level {window.level}"
+        )
+    if window.level + n_zooms * zoom_log2 + log2_res > 52:
+        raise ValueError(
+            f"the last frame's level + log2_res = "
+            f"{window.level + n_zooms * zoom_log2 + log2_res} must be <= 52 (grid "
+            "indices exact in float64)"
         )
     render_kwargs.setdefault("progress", False)
     images: list[NetImage] = []
