@@ -11,13 +11,14 @@ APT_PACKAGES ?= dataset-fashion-mnist
 NB_BUILD := .nbmake
 CHAPTERS := $(wildcard notebooks/*.md)
 
-.PHONY: help install sysdeps book book-smoke check-figures test lint lab bench clean clean-cache
+.PHONY: help install sysdeps book book-smoke check-figures test lint lab bench studies clean clean-cache
 
 help:
 	@echo "make book   build the static HTML book at 'book' scale into _build/html"
 	@echo "make test   lint, library tests and every chapter (nbmake) at 'smoke' scale"
 	@echo "make lab    open JupyterLab on the chapters"
 	@echo "make bench  run the speed benchmarks in benchmarks/"
+	@echo "make studies  rerun the scale studies (hours) into benchmarks/recorded/"
 
 sysdeps:
 	@if ! $(PYTHON) -c "import ensurepip, venv" >/dev/null 2>&1; then \
@@ -74,6 +75,14 @@ lab: $(STAMP)
 
 bench: $(STAMP)
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+# Scale studies: runs beyond the book's scale that the chapters read from benchmarks/recorded/
+# (kept in git with command, commit and machine). Resumable: a row computed by the same library
+# source is kept. STUDY_ARGS is passed to every script (for example --quick).
+studies: $(STAMP)
+	@mkdir -p benchmarks/recorded
+	@for f in benchmarks/studies/study_*.py; do echo "== $$f"; \
+	  FRACTAL_PROGRESS=$${FRACTAL_PROGRESS:-1} $(BIN)/python $$f $(STUDY_ARGS) || exit 1; done
 
 clean:
 	rm -rf _build

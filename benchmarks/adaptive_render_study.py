@@ -48,7 +48,6 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import time
 from dataclasses import asdict
@@ -60,6 +59,7 @@ import numpy as np
 from fractal_lib.boundaries import network_trainability as NT
 from fractal_lib.boundaries.boxcount import edges_2d
 from fractal_lib.core.cache import default_cache
+from fractal_lib.core.studies import provenance
 from fractal_lib.papers import sohl_dickstein2024 as P
 
 # Kept in git (unlike results/): the network chapter reads the measured miss rates.
@@ -68,34 +68,7 @@ RESULTS = Path(__file__).resolve().parent / "recorded" / "adaptive_render_study.
 
 def _commit() -> str:
     """The git commit of the working tree, with ``+dirty`` when it has changes."""
-    root = Path(__file__).resolve().parent.parent
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            # the recorded results themselves do not make the code dirty
-            [
-                "git",
-                "status",
-                "--porcelain",
-                "--untracked-files=no",
-                "--",
-                ".",
-                ":!benchmarks/recorded",
-            ],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return head + ("+dirty" if dirty else "")
+    return provenance()["commit"]
 
 
 def _timed_render(

@@ -7,6 +7,7 @@
 (least-squares lines, box-counting fits and their result type
 :class:`~fractal_lib.core.fits.DimensionFit`, bootstrap, mean and SEM),
 :mod:`~fractal_lib.core.report` (the paper-versus-here ledger),
+:mod:`~fractal_lib.core.studies` (scale studies kept in git and the class of each miss),
 :mod:`~fractal_lib.core.executors` (the chunk runner of every grid computation),
 :mod:`~fractal_lib.core.style` (house style of the figures and layout of the explorers),
 :mod:`~fractal_lib.core.exports` (the lazy re-exports of the subpackages).
@@ -23,6 +24,7 @@ __getattr__, __dir__ = lazy_exports(
         "checks",
         "fits",
         "report",
+        "studies",
         "executors",
         "style",
         "exports",

@@ -1,0 +1,126 @@
+"""Scale-study recording (core.studies): provenance, resume, trends, misses."""
+
+from __future__ import annotations
+
+import json
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest
+
+from fractal_lib.core import studies as ST
+from fractal_lib.core.report import Reported
+
+
+def test_recorder_writes_resumes_and_keys_on_source(tmp_path):
+    script = tmp_path / "study_x.py"
+    script.write_text("# a study\n")
+    rec = ST.StudyRecorder(
+        "x",
+        script=script,
+        argv=["--n", "2"],
+        description="d",
+        scale_axis="steps",
+        directory=tmp_path,
+    )
+    assert rec.cached("a") is None
+    rec.add("a", {"steps": 10, "value": 1.5}, seconds=0.5)
+    data = json.loads((tmp_path / "x.json").read_text())
+    assert data["command"].endswith("study_x.py --n 2")
+    for k in ("commit", "date", "machine", "versions", "source_hash"):
+        assert k in data
+    assert data["rows"][0]["value"] == 1.5 and data["rows"][0]["key"] == "a"
+    # a new recorder with the same source reuses the row
+    rec2 = ST.StudyRecorder(
+        "x",
+        script=script,
+        argv=[],
+        description="d",
+        scale_axis="steps",
+        directory=tmp_path,
+    )
+    assert rec2.cached("a")["value"] == 1.5
+    rec2.add("a", {"steps": 10, "value": 2.0}, seconds=0.1)  # replaces, not appends
+    assert len(json.loads((tmp_path / "x.json").read_text())["rows"]) == 1
+    calls = []
+    row = rec2.point("b", lambda: calls.append(1) or {"value": 3.0})
+    assert row["value"] == 3.0
+    assert rec2.point("b", lambda: {"value": 9.0})["value"] == 3.0
+    assert calls == [1]
+    # a changed study script changes the source hash: the row is stale
+    script.write_text("# a study, edited\n")
+    rec3 = ST.StudyRecorder(
+        "x",
+        script=script,
+        argv=[],
+        description="d",
+        scale_axis="steps",
+        directory=tmp_path,
+    )
+    assert rec3.source != rec2.source and rec3.cached("a") is None
+
+
+def test_recorder_refuses_bad_names(tmp_path):
+    with pytest.raises(ValueError, match="name"):
+        ST.StudyRecorder(
+            "../x",
+            script=__file__,
+            argv=[],
+            description="d",
+            scale_axis="s",
+            directory=tmp_path,
+        )
+
+
+def test_toward_paper_value_range_and_errors():
+    paper = Reported("Fig. 1", "D", 1.8)
+    t = ST.toward_paper([1.0, 1.3, 1.6], paper, [0.05, 0.05, 0.05])
+    assert t.toward and not t.reached
+    assert t.distances == pytest.approx((0.8, 0.5, 0.2))
+    # within the noise: not "toward"
+    assert not ST.toward_paper([1.0, 1.05], paper, [0.1, 0.1]).toward
+    # moving away at one step beyond its error breaks monotonicity
+    assert not ST.toward_paper([1.0, 0.7, 1.7], paper, [0.01] * 3).toward
+    band = Reported("Fig. 1", "D", (1.17, 1.98), kind="range")
+    t = ST.toward_paper([1.0, 1.2], band, [0.01, 0.01])
+    assert t.reached and t.distances[-1] == 0.0
+    with pytest.raises(ValueError, match="values"):
+        ST.toward_paper([1.0], paper)
+    with pytest.raises(ValueError, match="claim"):
+        ST.toward_paper([1.0, 2.0], Reported("F", "q", "falls", kind="claim"))
+    with pytest.raises(ValueError, match="finite"):
+        ST.toward_paper([1.0, float("nan")], paper)
+
+
+def test_miss_table_and_plot():
+    m = ST.Miss("D", "1.8", "book 1.0; x4 1.2", "scale", "Fig. 3", "grid too coarse")
+    tab = ST.miss_table([m])
+    assert "**scale**" in tab.markdown() and tab.counts()["scale"] == 1
+    with pytest.raises(ValueError, match="cls"):
+        ST.Miss("D", "1.8", "x", "tuned", "Fig", "c")
+    with pytest.raises(ValueError, match="misses"):
+        ST.miss_table([])
+    fig = ST.plot_scale_trend(
+        [1, 2, 4],
+        [1.0, 1.2, 1.4],
+        [0.1, 0.1, 0.1],
+        paper=Reported("F", "D", (1.17, 1.98), kind="range"),
+        book=1,
+    )
+    ax = fig.axes[0]
+    assert len(ax.get_legend().get_texts()) == 3
+    with pytest.raises(ValueError):
+        ST.plot_scale_trend([1, 2], [1.0])
+
+
+def test_recorded_studies_are_complete():
+    """Every committed study file carries its provenance and rows."""
+    from fractal_lib.core.report import RECORDED_DIR
+
+    for path in sorted(RECORDED_DIR.glob("*.json")):
+        data = json.loads(path.read_text())
+        for k in ("command", "commit", "date", "machine", "rows"):
+            assert k in data, f"{path.name} lacks {k}"
+        assert data["rows"], f"{path.name} has no rows"
