@@ -25,7 +25,7 @@ def test_recorder_writes_resumes_and_keys_on_source(tmp_path):
         scale_axis="steps",
         directory=tmp_path,
     )
-    assert rec.cached("a") is None
+    assert rec.stored("a") is None
     rec.add("a", {"steps": 10, "value": 1.5}, seconds=0.5)
     data = json.loads((tmp_path / "x.json").read_text())
     assert data["command"].endswith("study_x.py --n 2")
@@ -41,7 +41,7 @@ def test_recorder_writes_resumes_and_keys_on_source(tmp_path):
         scale_axis="steps",
         directory=tmp_path,
     )
-    assert rec2.cached("a")["value"] == 1.5
+    assert rec2.stored("a")["value"] == 1.5
     rec2.add("a", {"steps": 10, "value": 2.0}, seconds=0.1)  # replaces, not appends
     assert len(json.loads((tmp_path / "x.json").read_text())["rows"]) == 1
     calls = []
@@ -59,7 +59,7 @@ def test_recorder_writes_resumes_and_keys_on_source(tmp_path):
         scale_axis="steps",
         directory=tmp_path,
     )
-    assert rec3.source != rec2.source and rec3.cached("a") is None
+    assert rec3.source != rec2.source and rec3.stored("a") is None
 
 
 def test_recorder_refuses_bad_names(tmp_path):

@@ -179,7 +179,7 @@ class StudyRecorder:
 
     Each row is written atomically as soon as it is computed, with the commit, the
     source hash and the seconds it took, so an interrupted study resumes where it
-    stopped: :meth:`cached` returns a stored row only if it was computed by the same
+    stopped: :meth:`stored` returns a stored row only if it was computed by the same
     library source and study script.
 
     Parameters
@@ -240,7 +240,7 @@ class StudyRecorder:
             if k not in self.data:  # fields set by set() in an earlier run
                 self.data[k] = v
 
-    def cached(self, key: str) -> dict[str, Any] | None:
+    def stored(self, key: str) -> dict[str, Any] | None:
         """The stored row ``key`` if computed by the current source, else None.
 
         Parameters
@@ -306,7 +306,7 @@ class StudyRecorder:
         dict
             The stored row.
         """
-        row = self.cached(key)
+        row = self.stored(key)
         if row is not None:
             print(f"[{self.path.stem}] {key}: recorded ({row['seconds']} s)")
             return row

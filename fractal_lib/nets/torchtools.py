@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import time
 from collections.abc import Iterator, Sequence
 
 import numpy as np
@@ -267,6 +268,32 @@ def preserved_state(
         _set_rng_state(rng)
 
 
+def torch_threads() -> int:
+    """Torch intra-op threads for the library's training loops, from the environment.
+
+    Returns
+    -------
+    int
+        ``FRACTAL_TORCH_THREADS`` if set, else 1 (the networks trained here are small:
+        more threads mostly add synchronisation, and on a shared machine they stall).
+
+    Raises
+    ------
+    ValueError
+        If ``FRACTAL_TORCH_THREADS`` is not an integer >= 1.
+    """
+    raw = os.environ.get("FRACTAL_TORCH_THREADS", "").strip()
+    if not raw:
+        return 1
+    try:
+        n = int(raw)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise ValueError(f"FRACTAL_TORCH_THREADS must be an integer >= 1, got {raw!r}")
+    return n
+
+
 @contextlib.contextmanager
 def num_threads(n: int) -> Iterator[None]:
     """Temporarily set torch's intra-op thread count.
@@ -294,3 +321,64 @@ def num_threads(n: int) -> Iterator[None]:
         yield
     finally:
         torch.set_num_threads(old)
+
+
+_default_device = device  # matmul_rate's ``device`` argument shadows the function
+
+
+def matmul_rate(
+    m: int,
+    k: int,
+    n: int,
+    dtype: torch.dtype = torch.float64,
+    *,
+    repeats: int = 3,
+    device: torch.device | str | None = None,
+) -> float:
+    """Best measured flop rate of ``torch.matmul`` of an ``(m, k)`` by a ``(k, n)``
+    matrix (the reference the training benchmarks divide by).
+
+    Each repeat times enough products for about ``2e8`` flops and the best repeat
+    counts (``2 m k n`` flops per product), with the current thread count.
+
+    Parameters
+    ----------
+    m, k, n : int
+        Matrix sizes (>= 1).
+    dtype : torch.dtype
+        Element type.
+    repeats : int
+        Timed repeats (>= 1).
+    device : torch.device or str, optional
+        Default :func:`device`.
+
+    Returns
+    -------
+    float
+        Flops per second.
+
+    Raises
+    ------
+    ValueError
+        A size or ``repeats`` below 1.
+    """
+    for name, v in (("m", m), ("k", k), ("n", n), ("repeats", repeats)):
+        if int(v) < 1:
+            raise ValueError(f"{name} must be >= 1, got {v}")
+    dev = device if device is not None else _default_device()
+    gen = torch.Generator().manual_seed(0)
+    a = torch.randn(m, k, generator=gen, dtype=dtype).to(dev)
+    b = torch.randn(k, n, generator=gen, dtype=dtype).to(dev)
+    c = torch.empty(m, n, dtype=dtype, device=dev)
+    flops = 2.0 * m * k * n
+    inner = max(1, int(2e8 // flops))
+    torch.matmul(a, b, out=c)
+    best = 0.0
+    for _ in range(int(repeats)):
+        t0 = time.perf_counter()
+        for _ in range(inner):
+            torch.matmul(a, b, out=c)
+        if c.is_cuda:
+            torch.cuda.synchronize()
+        best = max(best, flops * inner / (time.perf_counter() - t0))
+    return best

@@ -9,8 +9,9 @@ same initial weights give the same run on the same device.
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,7 +20,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ..core.config import progress_enabled
-from .torchtools import preserved_state
+from .torchtools import num_threads, preserved_state
 
 #: ``on_step(step, model, batch_loss, xb, yb)``, called by :func:`train` after each
 #: update.
@@ -113,6 +114,20 @@ def _lr_at(step: int, total: int, lr: float, schedule: str) -> float:
     return 0.5 * lr * (1.0 + math.cos(math.pi * step / total))
 
 
+@contextlib.contextmanager
+def _train_context(
+    model: nn.Module, threads: int | None, channels_last: bool
+) -> Iterator[None]:
+    """Thread count and memory format during training, both restored after."""
+    with contextlib.ExitStack() as stack:
+        if threads is not None:
+            stack.enter_context(num_threads(int(threads)))
+        if channels_last:
+            model.to(memory_format=torch.channels_last)
+            stack.callback(model.to, memory_format=torch.contiguous_format)
+        yield
+
+
 def train(
     model: nn.Module,
     x: torch.Tensor,
@@ -131,8 +146,18 @@ def train(
     x_val: torch.Tensor | None = None,
     y_val: torch.Tensor | None = None,
     progress: bool = True,
+    channels_last: bool = False,
+    threads: int | None = None,
 ) -> TrainResult:
     """Train ``model`` in place by minibatch SGD on the cross-entropy loss.
+
+    The arithmetic is that of a plain PyTorch loop (``zero_grad``, forward,
+    ``cross_entropy``, ``backward``, :class:`torch.optim.SGD` step; tested bitwise
+    against one). Per step only the minibatch loss is read back from the device (it is
+    recorded and checked for divergence); the accuracy is summed on the device and read
+    once per epoch. The optimiser updates all parameters with torch's multi-tensor
+    (``foreach``) kernels, the same arithmetic in a few calls instead of a few per
+    parameter.
 
     Parameters
     ----------
@@ -166,6 +191,17 @@ def train(
         Validation set evaluated after every epoch.
     progress : bool
         Show a tqdm bar (also subject to ``FRACTAL_PROGRESS``).
+    channels_last : bool
+        Train in torch's channels-last memory format (4-D inputs and the model's
+        convolution weights; the model is returned in the contiguous format). Faster
+        for convolutions on larger images on the CPU (see
+        ``benchmarks/bench_torch_training.py``), not bitwise equal to the default: other
+        convolution algorithms, so losses agree to float32 rounding, which SGD then
+        amplifies along the run (tested to 1e-4 relative over a few steps).
+    threads : int, optional
+        Torch's intra-op thread count during training (restored after); default leave
+        it as it is (:func:`fractal_lib.nets.torchtools.torch_threads` reads
+        ``FRACTAL_TORCH_THREADS``).
 
     Returns
     -------
@@ -176,8 +212,8 @@ def train(
     Raises
     ------
     ValueError
-        Empty or mismatched data, or a size, rate, momentum, decay, schedule or
-        checkpoint fraction out of range.
+        Empty or mismatched data, or a size, rate, momentum, decay, schedule,
+        checkpoint fraction or thread count out of range.
     """
     n = len(x)
     if n == 0 or len(y) != n:
@@ -203,81 +239,93 @@ def train(
         )
     if (x_val is None) != (y_val is None):
         raise ValueError("give both x_val and y_val, or neither")
+    if threads is not None and int(threads) < 1:
+        raise ValueError(f"threads must be >= 1, got {threads}")
 
-    dev = _model_device(model)
-    steps_per_epoch = math.ceil(n / batch_size)
-    total = epochs * steps_per_epoch
-    ckpt_steps = {f: round(f * total) for f in fractions}
-    opt = torch.optim.SGD(
-        model.parameters(),
-        lr=lr,
-        momentum=momentum,
-        nesterov=nesterov,
-        weight_decay=weight_decay,
-    )
-    gen = torch.Generator().manual_seed(int(seed))
-    step_loss = np.full(total, np.nan)
-    lrs = np.full(total, np.nan)
-    ep_loss, ep_acc, val_loss, val_acc = [], [], [], []
-    result = TrainResult(
-        step_loss, np.array([]), np.array([]), np.array([]), np.array([]), lrs
-    )
+    with _train_context(model, threads, channels_last):
+        dev = _model_device(model)
+        steps_per_epoch = math.ceil(n / batch_size)
+        total = epochs * steps_per_epoch
+        ckpt_steps = {f: round(f * total) for f in fractions}
+        opt = torch.optim.SGD(
+            model.parameters(),
+            lr=lr,
+            momentum=momentum,
+            nesterov=nesterov,
+            weight_decay=weight_decay,
+            foreach=True,
+        )
+        gen = torch.Generator().manual_seed(int(seed))
+        fmt = (
+            torch.channels_last
+            if channels_last and x.ndim == 4
+            else torch.contiguous_format
+        )
+        step_loss = np.full(total, np.nan)
+        lrs = np.full(total, np.nan)
+        ep_loss, ep_acc, val_loss, val_acc = [], [], [], []
+        result = TrainResult(
+            step_loss, np.array([]), np.array([]), np.array([]), np.array([]), lrs
+        )
 
-    def snapshot(step: int) -> None:
-        for f, s in ckpt_steps.items():
-            if s == step and f not in result.checkpoints:
-                result.checkpoints[f] = {
-                    k: v.detach().cpu().clone() for k, v in model.state_dict().items()
-                }
+        def snapshot(step: int) -> None:
+            for f, s in ckpt_steps.items():
+                if s == step and f not in result.checkpoints:
+                    result.checkpoints[f] = {
+                        k: v.detach().cpu().clone()
+                        for k, v in model.state_dict().items()
+                    }
 
-    model.train()
-    snapshot(0)
-    bar = tqdm(
-        total=total,
-        desc="training",
-        disable=not (progress and progress_enabled()),
-        leave=False,
-    )
-    step = 0
-    for _ in range(epochs):
-        perm = torch.randperm(n, generator=gen)
-        sum_loss, sum_correct = 0.0, 0
-        for i in range(0, n, batch_size):
-            idx = perm[i : i + batch_size]
-            # sgd-step begin
-            xb, yb = x[idx].to(dev), y[idx].to(dev)
-            rate = _lr_at(step, total, lr, schedule)
-            for group in opt.param_groups:
-                group["lr"] = rate
-            opt.zero_grad(set_to_none=False)
-            out = model(xb)
-            loss = nn.functional.cross_entropy(out, yb)
-            value = float(loss.detach())
-            step_loss[step], lrs[step] = value, rate
-            if not math.isfinite(value):
-                result.diverged = True
+        model.train()
+        snapshot(0)
+        bar = tqdm(
+            total=total,
+            desc="training",
+            disable=not (progress and progress_enabled()),
+            leave=False,
+        )
+        step = 0
+        for _ in range(epochs):
+            perm = torch.randperm(n, generator=gen)
+            sum_loss = 0.0
+            sum_correct = torch.zeros((), dtype=torch.int64, device=dev)
+            for i in range(0, n, batch_size):
+                idx = perm[i : i + batch_size]
+                # sgd-step begin
+                xb = x[idx].to(dev).contiguous(memory_format=fmt)
+                yb = y[idx].to(dev)
+                rate = _lr_at(step, total, lr, schedule)
+                for group in opt.param_groups:
+                    group["lr"] = rate
+                opt.zero_grad(set_to_none=False)
+                out = model(xb)
+                loss = nn.functional.cross_entropy(out, yb)
+                value = float(loss.detach())
+                step_loss[step], lrs[step] = value, rate
+                if not math.isfinite(value):
+                    result.diverged = True
+                    break
+                loss.backward()
+                opt.step()
+                # sgd-step end
+                sum_loss += value * len(idx)
+                sum_correct += (out.argmax(1) == yb).sum()
+                step += 1
+                if on_step is not None:
+                    on_step(step, model, value, xb, yb)
+                snapshot(step)
+                bar.update(1)
+            if result.diverged:
                 break
-            loss.backward()
-            opt.step()
-            # sgd-step end
-            sum_loss += value * len(idx)
-            sum_correct += int((out.argmax(1) == yb).sum())
-            step += 1
-            if on_step is not None:
-                on_step(step, model, value, xb, yb)
-            snapshot(step)
-            bar.update(1)
-        if result.diverged:
-            break
-        ep_loss.append(sum_loss / n)
-        ep_acc.append(sum_correct / n)
-        if x_val is not None:
-            vl, va = evaluate(model, x_val, y_val)
-            val_loss.append(vl)
-            val_acc.append(va)
-    bar.close()
-    result.epoch_train_loss = np.array(ep_loss)
-    result.epoch_train_acc = np.array(ep_acc)
-    result.epoch_val_loss = np.array(val_loss)
-    result.epoch_val_acc = np.array(val_acc)
-    return result
+            ep_loss.append(sum_loss / n)
+            ep_acc.append(int(sum_correct) / n)
+            if x_val is not None:
+                vl, va = evaluate(model, x_val, y_val)
+                val_loss.append(vl)
+                val_acc.append(va)
+        bar.close()
+        result.epoch_train_loss = np.array(ep_loss)
+        result.epoch_train_acc = np.array(ep_acc)
+        result.epoch_val_loss = np.array(val_loss)
+        result.epoch_val_acc = np.array(val_acc)
+        return result

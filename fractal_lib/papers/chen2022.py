@@ -807,7 +807,15 @@ def msl_exponent(scaling: PathScaling) -> float:
 
 
 # --------------------------------------------------------------------- recipes: Fig. 8
-def toy_run(land: ToyLandscape, n_trials: int) -> ToyRun:
+def toy_run(
+    land: ToyLandscape,
+    n_trials: int,
+    *,
+    steps: int = TOY_STEPS,
+    lr: float = TOY_LR,
+    seed: int = 0,
+    x0: np.ndarray | None = None,
+) -> ToyRun:
     """The toy model with the authors' script parameters (:data:`TOY_LR`, ...).
 
     Parameters
@@ -815,7 +823,16 @@ def toy_run(land: ToyLandscape, n_trials: int) -> ToyRun:
     land : ToyLandscape
         The landscape.
     n_trials : int
-        Walkers, from uniform random starting points.
+        Walkers, from uniform random starting points unless ``x0`` is given.
+    steps : int
+        Steps per walker (the script's :data:`TOY_STEPS`; scale studies run more).
+    lr : float
+        Learning rate (the script's :data:`TOY_LR`; the text gives a range).
+    seed : int
+        Seed of the starting points and the kicks.
+    x0 : ndarray, shape (n_trials, 2), optional
+        Starting points (the authors' scripts start every walker at
+        :data:`TOY_CORNER`).
 
     Returns
     -------
@@ -828,7 +845,7 @@ def toy_run(land: ToyLandscape, n_trials: int) -> ToyRun:
     from ..surfaces import toy_diffusion as TOY  # numba is imported only when needed
 
     return TOY.run_toy(
-        land, lr=TOY_LR, noise=TOY_NOISE, steps=TOY_STEPS, n_trials=n_trials
+        land, lr=lr, noise=TOY_NOISE, steps=steps, n_trials=n_trials, seed=seed, x0=x0
     )
 
 
@@ -872,3 +889,547 @@ def walk_gradients(run: ToyRun) -> np.ndarray:
     from ..surfaces import toy_diffusion as TOY
 
     return TOY.nonzero_gradients(run, "before")
+
+
+# ------------------------------------ recipes: scale study of the network misses
+def gradient_first_last(trajectory: Trajectory, sizes: Chen2022Scale) -> list[SaSFit]:
+    """The chapter's Fig. 5b/c fits: ``α_dist`` of the first and the last window.
+
+    The windows are those of the chapter's MSD (``sizes.window`` steps every
+    ``sizes.stride``); window ``k`` is fitted by :func:`fit_gradients` with
+    ``seed=k``, as the chapter does, so a study at the chapter's sizes reproduces the
+    chapter's numbers.
+
+    Parameters
+    ----------
+    trajectory : Trajectory
+        A recorded run (at least ``sizes.window`` steps).
+    sizes : Chen2022Scale
+        The sizes (``window``, ``stride``).
+
+    Returns
+    -------
+    list of SaSFit
+        ``[first, last]``.
+    """
+    t_ws, _, _ = D.tamsd_windows(
+        trajectory.positions, sizes.window, stride=sizes.stride, lags=np.array([1])
+    )
+    n_w = trajectory.grad.shape[0]
+    return [
+        fit_gradients(
+            trajectory.grad[t_ws[k] : min(t_ws[k] + sizes.window, n_w)], seed=k
+        )
+        for k in (0, len(t_ws) - 1)
+    ]
+
+
+def hessian_train_mode(
+    run: RecordedRun,
+    k: int,
+    *,
+    n_batch: int,
+    seed: int = 0,
+    cifar_root: str | None = None,
+) -> dict[str, np.ndarray]:
+    """Top Hessian eigenvalues at every checkpoint with BatchNorm in *training* mode.
+
+    The counterpart of :func:`fractal_lib.nets.trajectory.hessian_over_training`
+    (same fixed batch of ``n_batch`` training images, float64, Lanczos with
+    ``tol=1e-4``), except that BatchNorm normalises with the statistics of the batch,
+    as in the loss SGD descends, instead of its running statistics. The checkpoint's
+    model is a throwaway copy, so the running statistics it updates are discarded.
+
+    Parameters
+    ----------
+    run : RecordedRun
+        A run with saved checkpoints.
+    k : int
+        Number of eigenvalues (at least 1).
+    n_batch : int
+        Size of the fixed batch (at most the training subset).
+    seed : int
+        Seed of Lanczos's start vector.
+    cifar_root : str, optional
+        Folder of the CIFAR-10 binary version.
+
+    Returns
+    -------
+    dict
+        ``fractions`` (F,), ``values`` (F, k), descending per row, and ``converged``
+        (F, k).
+
+    Raises
+    ------
+    ValueError
+        ``k`` or ``n_batch`` below 1, or a run without checkpoints.
+
+    References
+    ----------
+    Chen, Qu & Gong 2022, Fig. 7 (the authors' power iteration runs the network as
+    trained).
+    """
+    import torch
+
+    from ..nets import hessian
+    from ..nets import trajectory as TR
+
+    if k < 1:
+        raise ValueError(f"k must be >= 1, got {k}")
+    if n_batch < 1:
+        raise ValueError(f"n_batch must be >= 1, got {n_batch}")
+    fractions = sorted(run.spec.checkpoints)
+    if not fractions:
+        raise ValueError("run: has no checkpoints (RunSpec.checkpoints is empty)")
+    spec = run.spec
+    x, y = TR.image_data(
+        spec.dataset, min(n_batch, spec.n_train), pool=spec.pool, cifar_root=cifar_root
+    )
+    x = x.double()
+
+    def top(model: torch.nn.Module) -> Any:
+        params = [p for p in model.parameters() if p.requires_grad]
+
+        def loss_fn() -> torch.Tensor:
+            return torch.nn.functional.cross_entropy(model(x), y)
+
+        with warnings.catch_warnings():  # read from "converged"
+            warnings.simplefilter("ignore", EstimatorWarning)
+            return hessian.top_eigen(loss_fn, params, k=k, tol=1e-4, seed=seed)
+
+    # a fresh model per checkpoint: its running statistics are thrown away
+    eigs = [top(run.model(f).double().train()) for f in fractions]
+    return {
+        "fractions": np.asarray(fractions),
+        "values": np.array([e.values for e in eigs]),
+        "converged": np.array([e.converged for e in eigs]),
+    }
+
+
+def _mean_se(values: list[float]) -> list[float]:
+    """``[mean, standard error]`` over seeds (SE NaN for one seed), json-able."""
+    from ..core.fits import mean_sem
+
+    m, se = mean_sem(np.asarray(values, dtype=float))
+    return [float(m), float(se)]
+
+
+def network_study_summary(rows: list[dict[str, Any]]) -> dict[str, list[dict]]:
+    """Mean ± standard error over seeds of the network-miss quantities, per scale.
+
+    Reads the rows of ``benchmarks/studies/study_chen2022_network.py``: ``kind ==
+    "main"`` rows (a main run: ``alpha_first``, ``alpha_last``, ``hess_eval``,
+    ``hess_train``, the top Hessian eigenvalue at each checkpoint) and ``kind ==
+    "scan"`` rows (a Fig. 3 run: ``tau0`` of the first window).
+
+    Parameters
+    ----------
+    rows : list of dict
+        The study's rows.
+
+    Returns
+    -------
+    dict
+        ``"main"``: one dict per ``(width, epochs)``, sorted, with ``width``,
+        ``epochs``, ``steps``, ``n_seeds`` and ``[mean, se]`` of ``alpha_first``,
+        ``alpha_last``, ``hess_eval_log_ratio`` and ``hess_train_log_ratio``
+        (``log10`` of the last over the first checkpoint's top eigenvalue: below 0
+        when it falls, as in the paper), ``hess_eval_peak_end`` and
+        ``hess_train_peak_end`` (``log10`` of the last over the largest: below 0 when
+        it falls after a peak), ``hess_eval_end`` and ``hess_train_end``.
+        ``"scan"``: one dict per ``(width, scan window)``, with ``width``, ``window``,
+        ``n_seeds`` and, per depth (a string key), ``[mean, se]`` of ``tau0`` with
+        (``short``) and without (``noshort``) shortcuts and of their difference
+        ``noshort - short`` over seeds (the paper: > 0).
+
+    Raises
+    ------
+    ValueError
+        No row of either kind.
+    """
+    main = [r for r in rows if r.get("kind") == "main"]
+    scan = [r for r in rows if r.get("kind") == "scan"]
+    if not main and not scan:
+        raise ValueError("rows: no 'main' or 'scan' row")
+
+    def log_ratio(r: dict[str, Any], key: str) -> float:
+        return float(np.log10(r[key][-1] / r[key][0]))
+
+    def peak_end(r: dict[str, Any], key: str) -> float:
+        return float(np.log10(r[key][-1] / max(r[key])))
+
+    out: dict[str, list[dict]] = {"main": [], "scan": []}
+    for w, e in sorted({(r["width"], r["epochs"]) for r in main}):
+        rs = [r for r in main if (r["width"], r["epochs"]) == (w, e)]
+        out["main"].append(
+            {
+                "width": w,
+                "epochs": e,
+                "steps": rs[0]["steps"],
+                "n_seeds": len(rs),
+                "alpha_first": _mean_se([r["alpha_first"] for r in rs]),
+                "alpha_last": _mean_se([r["alpha_last"] for r in rs]),
+                "hess_eval_log_ratio": _mean_se(
+                    [log_ratio(r, "hess_eval") for r in rs]
+                ),
+                "hess_train_log_ratio": _mean_se(
+                    [log_ratio(r, "hess_train") for r in rs]
+                ),
+                "hess_eval_peak_end": _mean_se([peak_end(r, "hess_eval") for r in rs]),
+                "hess_train_peak_end": _mean_se(
+                    [peak_end(r, "hess_train") for r in rs]
+                ),
+                "hess_eval_end": _mean_se([r["hess_eval"][-1] for r in rs]),
+                "hess_train_end": _mean_se([r["hess_train"][-1] for r in rs]),
+            }
+        )
+    for w, t in sorted({(r["width"], r["window"]) for r in scan}):
+        rs = [r for r in scan if (r["width"], r["window"]) == (w, t)]
+        point: dict[str, Any] = {"width": w, "window": t}
+        seeds = sorted({r["seed"] for r in rs})
+        point["n_seeds"] = len(seeds)
+        for d in sorted({r["depth"] for r in rs}):
+            tau = {
+                sc: {
+                    r["seed"]: r["tau0"]
+                    for r in rs
+                    if (r["depth"], r["shortcut"]) == (d, sc)
+                }
+                for sc in (True, False)
+            }
+            both = [s for s in seeds if s in tau[True] and s in tau[False]]
+            point[str(d)] = {
+                "short": _mean_se(list(tau[True].values())),
+                "noshort": _mean_se(list(tau[False].values())),
+                "diff": _mean_se([tau[False][s] - tau[True][s] for s in both]),
+            }
+        out["scan"].append(point)
+    return out
+
+
+def study_width_series(
+    summary: dict[str, list[dict]], quantity: str, *, epochs: int | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One quantity of :func:`network_study_summary` along the width axis.
+
+    Parameters
+    ----------
+    summary : dict
+        From :func:`network_study_summary` (or the recorded study's ``summary``).
+    quantity : str
+        A ``[mean, se]`` field of its ``"main"`` points (``"alpha_first"``,
+        ``"hess_train_log_ratio"``, ...), or ``"<depth>.<field>"`` of its ``"scan"``
+        points (``"14.diff"``: τ0 without minus with shortcuts at depth 14).
+    epochs : int, optional
+        Main points of this training length only (default: that of the narrowest
+        point, the ``book`` run).
+
+    Returns
+    -------
+    widths, means, ses : ndarray
+        Sorted by width; an SE is NaN where the point has one seed.
+
+    Raises
+    ------
+    ValueError
+        ``quantity`` not found in the summary.
+    """
+    if "." in quantity:
+        depth, field = quantity.split(".", 1)
+        pts = [p for p in summary["scan"] if depth in p]
+        vals = [p[depth].get(field) for p in pts]
+    else:
+        main = summary["main"]
+        if epochs is None and main:
+            epochs = min(main, key=lambda p: (p["width"], p["epochs"]))["epochs"]
+        pts = [p for p in main if p["epochs"] == epochs]
+        vals = [p.get(quantity) for p in pts]
+    if not pts or any(v is None for v in vals):
+        raise ValueError(f"quantity: {quantity!r} not in the summary")
+    order = np.argsort([p["width"] for p in pts], kind="stable")
+    return (
+        np.array([pts[i]["width"] for i in order]),
+        np.array([vals[i][0] for i in order], dtype=float),
+        np.array([vals[i][1] for i in order], dtype=float),
+    )
+
+
+def study_text(
+    summary: dict[str, list[dict]], quantity: str, *, digits: int = 2
+) -> str:
+    """``"width 4: 1.33 ± 0.05; width 8: 1.30 ± 0.04"``: a series as table text.
+
+    Parameters
+    ----------
+    summary : dict
+        From :func:`network_study_summary`.
+    quantity : str
+        As in :func:`study_width_series`.
+    digits : int
+        Decimals.
+
+    Returns
+    -------
+    str
+        One ``mean ± se`` per width (``mean`` alone for one seed).
+    """
+    from ..core.report import fmt
+
+    w, m, se = study_width_series(summary, quantity)
+    return "; ".join(
+        f"width {wi}: {fmt((mi, si), digits)}"
+        for wi, mi, si in zip(w, m, se, strict=True)
+    )
+
+
+# ------------------------------------------------ recipes: landscape scale studies
+# The projected landscape (Sec. III D) and the toy model (Fig. 8) beyond the book's
+# scale: benchmarks/studies/study_chen2022_landscape.py records them, the chapter reads
+# the records.
+
+if TYPE_CHECKING:
+    from ..boundaries.boxcount import BoxFit
+    from ..core.fits import DimensionFit
+
+#: Quantiles of the plane's loss whose iso-loss contours are box-counted (the chapter
+#: counts the median; the paper does not say which set it counts).
+PLANE_QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
+#: Start of every walker in the authors' toy scripts (``x_old = y_old = -1``).
+TOY_CORNER = (-1.0, -1.0)
+#: Steps of the convex run whose MSD Fig. 8f shows (``X{1}(1:144)`` in the authors'
+#: ``plot_toy_model.m``).
+TOY_CONVEX_STEPS = 144
+#: Slope of the authors' "convex" landscape: the file their script loads,
+#: ``toy_gaussian_landscape.mat``, holds the cone ``z = 1 - r / 2`` (checked to 1e-16),
+#: so ``L = 10 - z`` has ``|grad L| = 0.5`` everywhere; the Gaussian bowl
+#: ``10 - 10 exp(-r^2 / 2)`` appears only in a commented-out line of their script.
+TOY_CONE_SLOPE = 0.5
+
+
+def plane_box_sizes(n: int) -> np.ndarray:
+    """Box sizes in pixels for a set on an ``n x n`` loss plane: 1, 2, 4, ....
+
+    Parameters
+    ----------
+    n : int
+        Points per side of the plane (>= 5).
+
+    Returns
+    -------
+    ndarray of int
+        Powers of two, at least three of them.
+
+    Raises
+    ------
+    ValueError
+        ``n < 5``.
+    """
+    if isinstance(n, bool) or int(n) != n or n < 5:
+        raise ValueError(f"n must be an integer >= 5, got {n!r}")
+    return 2 ** np.arange(max(int(np.log2(n - 1)) - 1, 3))
+
+
+def contour_dimension(loss: np.ndarray, quantile: float = 0.5) -> BoxFit:
+    """Box-counting dimension of the iso-loss contour of a plane at a loss quantile.
+
+    The contour is :func:`fractal_lib.boundaries.boxcount.edges_2d` of the loss minus
+    its ``quantile``-quantile; it is counted with boxes of :func:`plane_box_sizes`.
+
+    Parameters
+    ----------
+    loss : ndarray, shape (n, n)
+        The loss on the plane (``landscape_plane(...)["loss"]``).
+    quantile : float
+        Level of the contour, a quantile of the plane's loss in (0, 1).
+
+    Returns
+    -------
+    BoxFit
+        Between 1 (a smooth curve) and 2 (space-filling).
+
+    Raises
+    ------
+    ValueError
+        ``loss`` not a square 2-D array of at least 5 x 5 finite values, or
+        ``quantile`` outside (0, 1).
+    """
+    from ..boundaries import boxcount
+
+    a = _square_plane(loss)
+    if not 0 < quantile < 1:
+        raise ValueError(f"quantile must lie in (0, 1), got {quantile}")
+    edges = boxcount.edges_2d(a - np.quantile(a, quantile))
+    return boxcount.box_dimension_2d(edges, plane_box_sizes(a.shape[0]))
+
+
+def graph_dimension(loss: np.ndarray) -> DimensionFit:
+    """Box-counting dimension of the graph surface of a plane's loss.
+
+    Differential box counting: the heights are rescaled to span the plane's side
+    (``n - 1`` pixels); for each box size ``s`` of :func:`plane_box_sizes`, every
+    ``s x s`` cell of the grid (its corner nodes included) needs
+    ``floor(max / s) - floor(min / s) + 1`` boxes of height ``s``. The dimension is the
+    slope of ``log2 N`` against ``log2((n - 1) / s)``.
+
+    Parameters
+    ----------
+    loss : ndarray, shape (n, n)
+        The loss on the plane (or a transform of it, e.g. its logarithm).
+
+    Returns
+    -------
+    DimensionFit
+        Between 2 (a smooth surface) and 3; a constant plane gives 2 exactly.
+
+    Raises
+    ------
+    ValueError
+        ``loss`` not a square 2-D array of at least 5 x 5 finite values.
+
+    References
+    ----------
+    Sarkar, N. & Chaudhuri, B. B. (1994). An efficient differential box-counting
+    approach to compute fractal dimension of image. *IEEE Trans. Syst. Man Cybern.*
+    24, 115-120.
+    """
+    from ..core import fits
+
+    a = _square_plane(loss)
+    side = a.shape[0] - 1
+    z = (a - a.min()) / max(float(np.ptp(a)), 1e-300) * side
+    sizes = plane_box_sizes(a.shape[0])
+    counts = np.empty(sizes.size)
+    for i, s in enumerate(sizes):
+        m = side // s
+        idx = np.minimum(np.arange(m + 1) * s, side)  # cell corners, shared
+        hi = np.full((m, m), -np.inf)
+        lo = np.full((m, m), np.inf)
+        for dy in range(s + 1):
+            for dx in range(s + 1):
+                v = z[np.ix_(idx[:-1] + dy, idx[:-1] + dx)]
+                hi, lo = np.maximum(hi, v), np.minimum(lo, v)
+        counts[i] = np.sum(np.floor(hi / s) - np.floor(lo / s) + 1)
+    levels = np.log2(side / sizes)
+    slope, stderr, icpt, note = fits.fit_dimension(levels, counts)
+    rule = f"differential box counting, boxes {int(sizes[0])}-{int(sizes[-1])} px"
+    return fits.DimensionFit(slope, stderr, icpt, levels, counts, rule, note)
+
+
+def _square_plane(loss: np.ndarray) -> np.ndarray:
+    from ..core.checks import as_float_array
+
+    a = as_float_array(loss, "loss", ndim=2)
+    if a.shape[0] != a.shape[1] or a.shape[0] < 5:
+        raise ValueError(f"loss must be square, at least 5 x 5, got shape {a.shape}")
+    return a
+
+
+def toy_cone_control(n_levels: int = TOY_N_LEVELS) -> ToyLandscape:
+    """The authors' "convex" landscape as their script loads it: ``9 + r / 2``.
+
+    ``10 - z`` with ``z = 1 - TOY_CONE_SLOPE * r`` (see :data:`TOY_CONE_SLOPE`), on the
+    toy model's grid.
+
+    Parameters
+    ----------
+    n_levels : int
+        Grid of ``(2^n_levels + 1)^2`` points, ``n_levels`` in ``[4, 11]``.
+
+    Returns
+    -------
+    ToyLandscape
+
+    Raises
+    ------
+    ValueError
+        ``n_levels`` outside ``[4, 11]``.
+    """
+    from ..surfaces import toy_diffusion as TOY
+
+    c = TOY.convex_control(n_levels).coords()  # checks n_levels
+    xx, yy = np.meshgrid(c, c)
+    return TOY.ToyLandscape(9.0 + TOY_CONE_SLOPE * np.hypot(xx, yy), "cone")
+
+
+def toy_alpha_fit(lags: np.ndarray, msd: np.ndarray, window: int) -> AlphaFit:
+    """:func:`paper_fits` of one toy-model MSD curve, on lags up to half the window.
+
+    Parameters
+    ----------
+    lags : ndarray of int, shape (L,)
+        Lags in steps.
+    msd : ndarray, shape (L,)
+        One MSD curve (:func:`toy_msd`).
+    window : int
+        Length of the window in steps; lags beyond ``window // 2`` average only a few
+        pairs of points per walker and are not fitted.
+
+    Returns
+    -------
+    AlphaFit
+    """
+    return paper_fits(lags, np.asarray(msd)[None], tau_max=window // 2)[0]
+
+
+def toy_trial_alphas(run: ToyRun, t_w: int, window: int) -> np.ndarray:
+    """``α`` of every single walker's MSD in the window ``[t_w, t_w + window)``.
+
+    The authors fit single trajectories (Fig. 8b, f); the chapter fits the trial
+    average (:func:`toy_msd`). Lags ``1 .. window - 1``, fitted as
+    :func:`toy_alpha_fit`.
+
+    Parameters
+    ----------
+    run : ToyRun
+        From :func:`toy_run` or :func:`fractal_lib.surfaces.toy_diffusion.run_toy`.
+    t_w, window : int
+        Start and length of the window in steps.
+
+    Returns
+    -------
+    ndarray, shape (n_trials,)
+    """
+    lags = np.arange(1, window)
+    msds = np.array(
+        [D.tamsd(p, t_w=t_w, window=window, lags=lags)[1] for p in run.positions]
+    )
+    return np.array(
+        [f.alpha for f in paper_fits(lags, msds, tau_max=window // 2)], dtype=float
+    )
+
+
+def study_series(
+    rows: list[dict[str, Any]], x: str, value: str, **match: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean and standard error over seeds of one recorded value, against ``x``.
+
+    Parameters
+    ----------
+    rows : list of dict
+        The ``rows`` of a recorded study (:func:`fractal_lib.core.studies.load_study`).
+    x : str
+        The field that varies (``"n"``, ``"levels"``, ``"lr"``, ...).
+    value : str
+        The field averaged over the rows that share ``x``.
+    **match
+        Fields a row must have, with these values, to be used.
+
+    Returns
+    -------
+    xs, mean, se : ndarray
+        Sorted values of ``x``; mean and standard error of ``value`` over the rows at
+        each (:func:`fractal_lib.core.fits.mean_sem`; NaN error for a single row).
+
+    Raises
+    ------
+    ValueError
+        No row matches.
+    """
+    from ..core.fits import mean_sem
+
+    use = [r for r in rows if all(r.get(k) == v for k, v in match.items())]
+    if not use:
+        raise ValueError(f"no row matches {match}")
+    xs = np.array(sorted({r[x] for r in use}))
+    stats = [mean_sem(np.array([r[value] for r in use if r[x] == v])) for v in xs]
+    return xs, np.array([s[0] for s in stats]), np.array([s[1] for s in stats])

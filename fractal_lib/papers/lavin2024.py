@@ -171,6 +171,34 @@ REPORTED: dict[str, Reported] = {
         "positive, largest at small widths",
         f"Fig. 3b and text ({FIG3_SIMS_MSE} runs per width, η = {LR_MSE:g})",
     ),
+    "fig1_loss_order": Reported(
+        "Fig. 1a",
+        "share of the pairwise orderings of the final loss that follow the text "
+        "(wider lower at each η, larger η lower at each width)",
+        1.0,
+        source="Fig. 1 text: 'learning improves as the network size increases' and "
+        "'learning also improves when learning rate increases'; the share (1 = every "
+        "ordering holds) is our reading of that claim, for the scale study",
+        display="1 (loss falls with width and with η)",
+    ),
+    "fig3_ce_gain": Reported(
+        "Fig. 3a",
+        "DCE − CE validation accuracy",
+        (0.0, 1.0),
+        kind="range",
+        source="Fig. 3a and text: dynamical losses improve validation accuracy at "
+        "every width, most at small ones; any positive gain is read as agreement (the "
+        "figure has no tabulated numbers), for the scale study",
+        display="> 0 (largest at small widths)",
+    ),
+    "fig3_mse_gain": Reported(
+        "Fig. 3b",
+        "DMSE − MSE validation accuracy",
+        (0.0, 1.0),
+        kind="range",
+        source="Fig. 3b and text, read as for Fig. 3a, for the scale study",
+        display="> 0 (largest at small widths)",
+    ),
     "fig4": _claim(
         "Fig. 4",
         "λmax at first instability / (2/η)",
@@ -931,6 +959,205 @@ def fig1_final_loss(
         for w, r in fig1.items()
         for j, lr in enumerate(lrs)
     }
+
+
+def fig1_orderings(loss) -> np.ndarray:
+    """Fig. 1a: which of the text's orderings of the final loss hold.
+
+    Parameters
+    ----------
+    loss : array_like, shape ``(n_widths, n_lrs)``
+        Mean final loss per width (ascending) and learning rate (ascending).
+
+    Returns
+    -------
+    ndarray of bool
+        For each learning rate, every pair of widths (the wider has the lower loss),
+        then for each width, every pair of learning rates (the larger has the lower
+        loss): ``n_lrs * C(n_widths, 2) + n_widths * C(n_lrs, 2)`` entries.
+
+    Raises
+    ------
+    ValueError
+        ``loss`` not two-dimensional, with no pair to compare, or not finite.
+    """
+    a = np.asarray(loss, dtype=float)
+    if a.ndim != 2 or a.size < 2:
+        raise ValueError(f"loss: expected (n_widths, n_lrs) with a pair, got {a.shape}")
+    if not np.isfinite(a).all():
+        raise ValueError("loss: must be finite (a diverged run has no place)")
+    nw, ne = a.shape
+    by_width = [
+        a[j, e] < a[i, e]
+        for e in range(ne)
+        for i in range(nw)
+        for j in range(i + 1, nw)
+    ]
+    by_lr = [
+        a[w, j] < a[w, i]
+        for w in range(nw)
+        for i in range(ne)
+        for j in range(i + 1, ne)
+    ]
+    return np.array(by_width + by_lr, dtype=bool)
+
+
+def fig1_order_share(final, *, n_boot: int = 2000, seed: int = 0) -> fits.BootstrapCI:
+    """Fig. 1a: the share of :func:`fig1_orderings` that hold, with a seed bootstrap.
+
+    Parameters
+    ----------
+    final : array_like, shape ``(n_seeds, n_widths, n_lrs)``
+        Final loss of each run (widths and learning rates ascending, the seeds
+        resampled together).
+    n_boot : int
+        Bootstrap resamples (:func:`fractal_lib.core.fits.bootstrap_ci`).
+    seed : int
+        Seed of the resampling.
+
+    Returns
+    -------
+    BootstrapCI
+        The share for the seed means, its 95 % interval and replicates.
+
+    Raises
+    ------
+    ValueError
+        ``final`` not three-dimensional, fewer than two seeds, or not finite.
+    """
+    a = np.asarray(final, dtype=float)
+    if a.ndim != 3 or a.shape[0] < 2:
+        raise ValueError(
+            f"final: expected (n_seeds >= 2, n_widths, n_lrs), got {a.shape}"
+        )
+    fig1_orderings(a.mean(axis=0))  # checks the shape and finiteness
+
+    def share(x: np.ndarray) -> float:
+        return float(fig1_orderings(x.mean(axis=0)).mean())
+
+    return fits.bootstrap_ci(a, share, n_boot=n_boot, seed=seed)
+
+
+# --------------------------------------------------------------------- scale study
+def study_rows(study: dict, part: str, *, T_: int | None = None) -> list[dict]:
+    """The rows of one part of the recorded scale study, by growing steps.
+
+    The study is ``benchmarks/studies/study_lavin2024_steps.py``, read with
+    :func:`fractal_lib.core.studies.load_study`.
+
+    Parameters
+    ----------
+    study : dict
+        The recorded study.
+    part : {"fig1", "fig3_ce", "fig3_mse"}
+        Which figure.
+    T_ : int, optional
+        Only the Fig. 3 rows with this period.
+
+    Returns
+    -------
+    list of dict
+        The rows, sorted by ``steps``.
+
+    Raises
+    ------
+    ValueError
+        No row of that part (and period).
+    """
+    rows = [
+        r
+        for r in study["rows"]
+        if r.get("part") == part and (T_ is None or r.get("T") == T_)
+    ]
+    if not rows:
+        raise ValueError(f"part: no recorded rows for {part!r} (T_={T_})")
+    return sorted(rows, key=lambda r: r["steps"])
+
+
+def study_gain(
+    rows: list[dict], loss: str, width: int | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fig. 3's paired gain of a dynamical loss along the study's steps.
+
+    Parameters
+    ----------
+    rows : list of dict
+        :func:`study_rows` of ``"fig3_ce"`` or ``"fig3_mse"``.
+    loss : str
+        The dynamical loss (``"dce"``, ``"dmse1"``, ``"dmse2"``).
+    width : int, optional
+        One width; default the mean over the widths (per seed, then over seeds).
+
+    Returns
+    -------
+    steps, mean, sem : ndarray
+        Steps of each row, the gain in validation accuracy and its error of the mean.
+
+    Raises
+    ------
+    ValueError
+        ``loss`` or ``width`` not in the rows.
+    """
+    if any(loss not in r["gain"] for r in rows):
+        raise ValueError(f"loss: {loss!r} not in the rows")
+    if width is not None and any(width not in r["widths"] for r in rows):
+        raise ValueError(f"width: {width} not in the rows")
+    steps = np.array([r["steps"] for r in rows])
+    if width is None:
+        m = [r["gain"][loss]["all_mean"] for r in rows]
+        e = [r["gain"][loss]["all_sem"] for r in rows]
+    else:
+        i = [r["widths"].index(width) for r in rows]
+        m = [r["gain"][loss]["mean"][j] for r, j in zip(rows, i, strict=True)]
+        e = [r["gain"][loss]["sem"][j] for r, j in zip(rows, i, strict=True)]
+    return steps, np.array(m, dtype=float), np.array(e, dtype=float)
+
+
+def study_order(rows: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fig. 1a's share of orderings that hold (:func:`fig1_order_share`) by steps.
+
+    Parameters
+    ----------
+    rows : list of dict
+        :func:`study_rows` of ``"fig1"``.
+
+    Returns
+    -------
+    steps, share, se : ndarray
+        Steps, the share for the seed means and its bootstrap standard error (NaN
+        where a run diverged and no share was computed).
+    """
+    steps = np.array([r["steps"] for r in rows])
+    share = np.array([r.get("order_share", np.nan) for r in rows], dtype=float)
+    se = np.array([r.get("order_se", np.nan) for r in rows], dtype=float)
+    return steps, share, se
+
+
+def study_text(steps, values, errors, *, fmt: str = "+.3f") -> str:
+    """One scale series as text, ``"6000: +0.010±0.020; 12000: ..."``.
+
+    Parameters
+    ----------
+    steps, values, errors : sequence
+        The series (same length).
+    fmt : str
+        Format of a value and its error.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        The sequences differ in length.
+    """
+    if not len(steps) == len(values) == len(errors):
+        raise ValueError("steps, values and errors must have the same length")
+    return "; ".join(
+        f"{int(s)}: {v:{fmt}}±{abs(e):{fmt.lstrip('+')}}"
+        for s, v, e in zip(steps, values, errors, strict=True)
+    )
 
 
 def fig4_text(res: dict[str, np.ndarray], lrs, n_seeds: int, T_: int) -> str:

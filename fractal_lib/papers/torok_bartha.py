@@ -16,9 +16,14 @@ scale from here.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import numpy as np
 
 from ..core.report import Reported
+from ..multifractal import measures as mf
 
 # ------------------------------------------------------------------------------ probing
 SCALES = np.logspace(-6.5, -1.9, 12)
@@ -251,3 +256,166 @@ REPORTED: dict[str, Reported] = {
 """What the chapter compares with. The paper publishes no number: the validation rows
 compare with closed forms, the others with the abstract's claims or the figure designs
 of the authors' code."""
+
+
+# ------------------------------------------------------------------ claims, scale study
+#: The probed scales: the authors' fit range, indices 5..11 of :data:`SCALES`.
+PROBED_SCALES = SCALES[WINDOWS[0][0] :]
+#: :data:`WINDOWS` re-indexed to :data:`PROBED_SCALES`.
+PROBED_WINDOWS: tuple[tuple[int, int], ...] = tuple(
+    (a - WINDOWS[0][0], b - WINDOWS[0][0]) for a, b in WINDOWS
+)
+#: The trend claims of :data:`REPORTED` and the bank descriptor each is measured by.
+CLAIM_FIELDS: dict[str, str] = {
+    "trend_m_tau": "m_tau",
+    "trend_exponent_std": "exponent_std",
+    "trend_f_width": "f_width",
+    "trend_alpha_width": "alpha_width",
+}
+CLAIMED_CORRELATION = Reported(
+    "Abstract",
+    "correlation of a descriptor with the fraction of training",
+    (-1.0, 0.0),
+    kind="range",
+    source=f"{_TRENDS}: a decrease along training is a negative correlation",
+    display="negative (decreases)",
+)
+"""The sign the abstract claims for every trend of :data:`CLAIM_FIELDS`, as a range of
+the correlation of the bank-mean descriptor with the fraction of training (no number is
+published: only the sign). A scale study asks whether our correlation approaches it."""
+
+
+def descriptor_stack(
+    responses: Sequence[np.ndarray], *, n_banks: int, min_total: float = 0.0
+) -> dict[str, np.ndarray]:
+    """The claims' descriptors of every checkpoint and bank of directions.
+
+    Each checkpoint's responses go through
+    :func:`~fractal_lib.multifractal.measures.analyze_banks` over
+    :data:`PROBED_SCALES` and :data:`PROBED_WINDOWS` with the authors' floors
+    (:data:`FLOORS`), as the chapter does.
+
+    Parameters
+    ----------
+    responses : sequence of ndarray, each (n_banks * bank_size, n_scales)
+        ``ProbeResult.R`` of every checkpoint on :data:`PROBED_SCALES`, banks of
+        consecutive rows.
+    n_banks : int
+        Number of banks (>= 1).
+    min_total : float
+        A bank's scale whose total response is not above this is dropped (the
+        chapter uses 0, the authors :data:`MIN_TOTAL`).
+
+    Returns
+    -------
+    dict of str to ndarray
+        The fields of :data:`CLAIM_FIELDS`, each of shape (n_ckpt, n_banks), NaN for a
+        bank without a valid window.
+
+    Raises
+    ------
+    ValueError
+        No checkpoint, a negative ``min_total``, or what ``analyze_banks`` raises.
+    """
+    if len(responses) == 0:
+        raise ValueError("responses: need at least one checkpoint")
+    if not (np.isfinite(min_total) and min_total >= 0):
+        raise ValueError(f"min_total must be a finite number >= 0, got {min_total!r}")
+    summ = [
+        mf.analyze_banks(
+            R,
+            PROBED_SCALES,
+            Q,
+            PROBED_WINDOWS,
+            n_banks=n_banks,
+            min_total=float(min_total),
+            **FLOORS,
+        )
+        for R in responses
+    ]
+    fields = ("m_tau", "exponent_std", "f_width")
+    out = {f: np.array([getattr(s, f) for s in summ]) for f in fields}
+    # the slope-form spectrum's alpha width, per bank (the chapter's np.ptp over q)
+    out["alpha_width"] = np.ptp(np.array([s.alpha_slope for s in summ]), axis=2)
+    return out
+
+
+def claim_trends(
+    fractions: Sequence[float] | np.ndarray,
+    stack: dict[str, np.ndarray],
+    *,
+    n_boot: int,
+    seed: int = 3,
+) -> dict[str, mf.Trend]:
+    """The trend of every claim's descriptor along training, as the chapter tests it.
+
+    Parameters
+    ----------
+    fractions : sequence of float, shape (n_ckpt,)
+        Fraction of training of each checkpoint.
+    stack : dict of str to ndarray
+        :func:`descriptor_stack`.
+    n_boot : int
+        Bootstrap replicates over banks.
+    seed : int
+        Seed of the bootstrap (the chapter's 3).
+
+    Returns
+    -------
+    dict of str to Trend
+        Keyed by the claims of :data:`CLAIM_FIELDS`; ``verdict(-1)`` says whether the
+        claimed decrease holds.
+
+    Raises
+    ------
+    ValueError
+        What :func:`~fractal_lib.multifractal.measures.bank_trend` raises.
+    """
+    return {
+        claim: mf.bank_trend(fractions, stack[field], n_boot=n_boot, seed=seed)
+        for claim, field in CLAIM_FIELDS.items()
+    }
+
+
+def study_row(
+    study: Mapping[str, Any], base: Any, min_total: float = 0.0, **change: int
+) -> dict[str, Any]:
+    """One row of the recorded scale study ``torok_trends``.
+
+    The rows are written by ``benchmarks/studies/study_torok_trends.py``, one per
+    point (the preset ``base`` with ``change`` applied) and ``min_total``.
+
+    Parameters
+    ----------
+    study : mapping
+        :func:`fractal_lib.core.studies.load_study` of ``"torok_trends"``.
+    base : TorokProbingScale
+        The preset the point changes (the ``book`` sizes).
+    min_total : float
+        0 (the chapter) or :data:`MIN_TOTAL` (the authors).
+    **change : int
+        Fields of ``base`` to replace (``bank_size``, ``n_banks``, ``epochs``,
+        ``width``).
+
+    Returns
+    -------
+    dict
+        The row: the point's sizes, ``claims`` (per claim of :data:`CLAIM_FIELDS`: the
+        bank means per checkpoint, ``change`` and ``change_se``, the correlation ``r``
+        with its 95 % interval ``lo``, ``hi``, and the ``verdict``), and
+        ``dropped_columns`` (bank scales under ``min_total``).
+
+    Raises
+    ------
+    KeyError
+        The study holds no such row.
+    """
+    S = dataclasses.replace(base, **change)
+    key = (
+        f"width={S.width},epochs={S.epochs},bank_size={S.bank_size},"
+        f"n_banks={S.n_banks},min_total={min_total:g}"
+    )
+    for row in study["rows"]:
+        if row["key"] == key:
+            return row
+    raise KeyError(f"the study has no row {key!r} (run its script)")

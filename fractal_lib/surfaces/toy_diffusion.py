@@ -23,8 +23,10 @@ Landscapes (``loss[row, col] = L(x = col, y = row)`` on ``[-1, 1]^2``):
   so it is flat, as the paper's minimum.
 * Controls: :func:`shuffled_control` (pixels randomly permuted, Gaussian smoothing with
   standard deviation 8 pixels of a 1025-point grid, then raised to the power 0.7, as the
-  authors' script) and :func:`convex_control` (``10 - 10 exp(-(x^2 + y^2) / 2)``, the
-  authors' "convex" landscape).
+  authors' script) and :func:`convex_control` (the Gaussian bowl
+  ``10 - 10 exp(-(x^2 + y^2) / 2)`` of a commented-out line of the authors' script; the
+  "convex" landscape their script loads, ``toy_gaussian_landscape.mat``, is the cone
+  ``9 + r / 2``, :func:`fractal_lib.papers.chen2022.toy_cone_control`).
 
 Noise: the paper's Eq. 10 writes the kick as ``eta sigma Z``; the authors' script adds
 ``eta2 * Z`` with ``eta2 = 0.01`` directly (with ``eta = 0.02``). :func:`run_toy` takes
@@ -279,7 +281,12 @@ def shuffled_control(
 
 
 def convex_control(n_levels: int = 10) -> ToyLandscape:
-    """The authors' convex control ``10 - 10 exp(-(x^2 + y^2) / 2)``.
+    """A convex control: the Gaussian bowl ``10 - 10 exp(-(x^2 + y^2) / 2)``.
+
+    This bowl appears only in a commented-out line of the authors' toy script; the
+    landscape their script loads for Fig. 8f is a cone with ``|grad L| = 0.5``
+    (:func:`fractal_lib.papers.chen2022.toy_cone_control`). The bowl is far steeper
+    (``|grad L|`` up to 6), so walkers settle within a few dozen steps.
 
     Parameters
     ----------
