@@ -124,3 +124,18 @@ def test_recorded_studies_are_complete():
         for k in ("command", "commit", "date", "machine", "rows"):
             assert k in data, f"{path.name} lacks {k}"
         assert data["rows"], f"{path.name} has no rows"
+
+
+def test_describe_names_command_commits_and_machine(tmp_path):
+    rec = ST.StudyRecorder(
+        "y",
+        script=__file__,
+        argv=["--a"],
+        description="d",
+        scale_axis="s",
+        directory=tmp_path,
+    )
+    rec.add("k", {"v": 1}, seconds=1.0)
+    text = ST.describe(rec.data)
+    assert "--a" in text and "1 rows" in text and rec.data["commit"] in text
+    assert str(rec.data["machine"]["cores"]) in text

@@ -50,6 +50,7 @@ __all__ = [
     "MissTable",
     "StudyRecorder",
     "Trend",
+    "describe",
     "load_study",
     "miss_table",
     "plot_scale_trend",
@@ -358,6 +359,32 @@ def load_study(name: str) -> dict[str, Any]:
             f"recorded study {name!r} lacks {missing or ['rows']} (rerun its script)"
         )
     return data
+
+
+def describe(study: dict[str, Any]) -> str:
+    """Where a recorded study came from, in one sentence for a chapter to print.
+
+    Parameters
+    ----------
+    study : dict
+        A study from :func:`load_study`.
+
+    Returns
+    -------
+    str
+        The command, the commit(s) and dates of its rows, the machine and the number of
+        rows (a study whose rows come from several commits lists them all).
+    """
+    rows = study["rows"]
+    commits = sorted({str(r.get("commit", study["commit"])) for r in rows})
+    dates = sorted(str(r.get("date", study["date"])) for r in rows)
+    m = study["machine"]
+    span = dates[0] if dates[0] == dates[-1] else f"{dates[0]} to {dates[-1]}"
+    return (
+        f"Recorded by `{study['command']}` ({len(rows)} rows, commit "
+        f"{', '.join(commits)}, {span}, {m.get('cpu', m.get('platform', '?'))}, "
+        f"{m.get('cores', '?')} cores); `make studies` reruns it."
+    )
 
 
 @dataclass(frozen=True)
