@@ -13,7 +13,8 @@ so ``pytest tests/test_conventions.py -k liu2024`` checks one chapter):
 - the model is shown from the library source with a ``literalinclude``;
 - code-cell lines stay within 88 characters;
 - every name the import cell binds is in the table, an alias means one module across the
-  book (``P``, the chapter's paper module, and ``presets``, its sizes, excepted) and
+  book (``P``, the chapter's paper module, ``presets``, its sizes, and ``scale_study``, its
+  scale studies, excepted) and
   every chapter calls its paper module ``P``.
 """
 
@@ -256,8 +257,12 @@ def test_every_imported_name_is_in_the_alias_table(chapter):
 
 
 # Aliases whose module is, by the convention, the chapter's own: ``P`` its paper module,
-# ``presets`` its sizes.
-CHAPTER_RELATIVE = {"P": "fractal_lib.papers", "presets": "fractal_lib.papers.presets"}
+# ``presets`` its sizes, ``scale_study`` the reading of its recorded scale studies.
+CHAPTER_RELATIVE = {
+    "P": "fractal_lib.papers",
+    "presets": "fractal_lib.papers.presets",
+    "scale_study": "fractal_lib.papers.studies",
+}
 
 
 def test_an_alias_means_one_module_across_the_book():
@@ -284,6 +289,8 @@ def test_each_chapter_calls_its_paper_module_P(chapter):
     papers = {
         a: m
         for a, m in bound_names(chapter.cells[0].source).items()
-        if m.startswith("fractal_lib.papers.") and ".presets" not in m
+        if m.startswith("fractal_lib.papers.")
+        and ".presets" not in m
+        and ".studies" not in m
     }
     assert list(papers) == ["P"], f"paper modules and their aliases: {papers}"
