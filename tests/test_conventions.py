@@ -13,9 +13,8 @@ so ``pytest tests/test_conventions.py -k liu2024`` checks one chapter):
 - the model is shown from the library source with a ``literalinclude``;
 - code-cell lines stay within 88 characters;
 - every name the import cell binds is in the table, an alias means one module across the
-  book (``P``, the chapter's paper module, ``presets``, its sizes, and ``scale_study``, its
-  scale studies, excepted) and
-  every chapter calls its paper module ``P``.
+  book (``P``, the chapter's paper module, ``presets``, its sizes, and ``scale_study``,
+  its scale studies, excepted) and every chapter calls its paper module ``P``.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ import pytest
 
 from fractal_lib.core import studies as ST
 from fractal_lib.papers import chen2022 as P
+from fractal_lib.papers.studies import chen2022_anomalous_diffusion as SS
 from fractal_lib.surfaces import fields
 from fractal_lib.surfaces import toy_diffusion as TOY
 
@@ -146,3 +147,43 @@ def test_toy_run_options_and_trial_alphas():
         np.arange(1, 200), P.toy_msd(free, 0, np.arange(1, 200), 200), 200
     )
     assert fit.alpha == pytest.approx(1.0, abs=0.1)
+
+
+# ------------------------------------------------- the chapter's reading of the study
+@pytest.mark.parametrize(
+    ("name", "figure", "n_axes"),
+    [(NAMES[0], "plane_figure", 2), (NAMES[1], "toy_figure", 3)],
+)
+def test_figures_from_the_record(name, figure, n_axes):
+    import matplotlib.pyplot as plt
+
+    fig = getattr(SS, figure)(ST.load_study(name))
+    assert len(fig.axes) == n_axes
+    plt.close(fig)
+
+
+def test_texts_from_the_record():
+    plane = SS.plane_text(ST.load_study(NAMES[0])).splitlines()
+    assert plane[0].startswith("median contour: ")
+    assert [ln.split(":")[0] for ln in plane[1:]] == [
+        "graph",
+        "graph_log",
+        "hurst1",
+        "hurst_log",
+    ]
+    toy = SS.toy_text(ST.load_study(NAMES[1])).splitlines()
+    assert len(toy) == 2 and "%" in toy[0] and "nan" not in toy[1]
+
+
+def test_study_series_means_errors_and_match():
+    rows = [
+        {"n": 2, "v": 1.0, "set": "a"},
+        {"n": 2, "v": 3.0, "set": "a"},
+        {"n": 1, "v": 5.0, "set": "a"},
+        {"n": 1, "v": 9.0, "set": "b"},
+    ]
+    xs, m, se = SS.study_series(rows, "n", "v", set="a")
+    assert xs.tolist() == [1, 2] and m.tolist() == [5.0, 2.0]
+    assert np.isnan(se[0]) and se[1] == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="no row"):
+        SS.study_series(rows, "n", "v", set="c")

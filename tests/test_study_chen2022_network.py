@@ -15,6 +15,7 @@ import pytest
 from fractal_lib.core import studies as ST
 from fractal_lib.papers import chen2022 as P
 from fractal_lib.papers.presets import chen2022_anomalous_diffusion as presets
+from fractal_lib.papers.studies import chen2022_anomalous_diffusion as SS
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "benchmarks" / "studies" / "study_chen2022_network.py"
@@ -133,3 +134,83 @@ def test_hessian_train_mode_refuses_degenerate_settings():
         P.hessian_train_mode(None, 0, n_batch=8)
     with pytest.raises(ValueError, match="n_batch"):
         P.hessian_train_mode(None, 1, n_batch=0)
+
+
+# ------------------------------------------------- the chapter's reading of the study
+def _studies():
+    return [ST.load_study(name) for name in SS.STUDIES]
+
+
+def test_misses_are_the_six_recorded_rows_with_the_papers_text():
+    misses = SS.misses(*_studies())
+    assert [m.cls for m in misses] == [
+        "open",
+        "scale",
+        "open",
+        "open",
+        "protocol",
+        "protocol",
+    ]
+    paper = [
+        f"{P.REPORTED['alpha_dist_first'].text()} → "
+        f"{P.REPORTED['alpha_dist_last'].text()}",
+        P.REPORTED["hessian_top"].text(),
+        P.REPORTED["tau0_shortcuts"].text(),
+        P.REPORTED["landscape_box_dimension"].text(),
+        P.REPORTED["toy_alpha"].text(),
+        P.REPORTED["toy_controls"].text(),
+    ]
+    assert [m.paper for m in misses] == paper
+    for m in misses:
+        for cell in (m.quantity, m.paper, m.scales, m.evidence, m.cause):
+            assert cell.strip()
+        assert "nan" not in m.scales
+    widths = [str(w) for w in SS.study_width_series(_summary(), "alpha_first")[0]]
+    assert all(f"width {w}:" in misses[0].scales for w in widths)
+    assert "21²" in misses[3].scales and "51²" in misses[3].scales
+    table = ST.miss_table(misses).markdown().splitlines()
+    assert len(table) == 2 + 6
+
+
+def _summary():
+    return P.network_study_summary(ST.load_study(SS.STUDIES[0])["rows"])
+
+
+def test_network_figure_and_text_from_the_record():
+    import matplotlib.pyplot as plt
+
+    net = ST.load_study(SS.STUDIES[0])
+    fig = SS.network_figure(net)
+    assert len(fig.axes) == 4
+    plt.close(fig)
+    lines = SS.network_text(net).splitlines()
+    assert [ln.split(":")[0] for ln in lines] == [
+        "α_dist, first window",
+        "α_dist, last window",
+    ]
+
+
+def test_study_readers_refuse_another_study():
+    net, plane, toy = _studies()
+    with pytest.raises(ValueError, match="study"):
+        SS.network_figure(plane)
+    with pytest.raises(ValueError, match="study"):
+        SS.misses(net, toy, plane)
+
+
+def test_width_series_and_text():
+    summary = {
+        "main": [
+            {"width": 8, "epochs": 2, "a": [1.0, 0.5]},
+            {"width": 4, "epochs": 2, "a": [2.0, float("nan")]},
+            {"width": 4, "epochs": 6, "a": [3.0, 0.1]},
+        ],
+        "scan": [{"width": 4, "14": {"diff": [-3.0, 1.0]}}],
+    }
+    w, m, se = SS.study_width_series(summary, "a")
+    assert w.tolist() == [4, 8] and m.tolist() == [2.0, 1.0]
+    assert math.isnan(se[0]) and se[1] == 0.5
+    assert SS.study_width_series(summary, "a", epochs=6)[1].tolist() == [3.0]
+    assert SS.study_text(summary, "14.diff", digits=0) == "width 4: -3 ± 1"
+    with pytest.raises(ValueError, match="quantity"):
+        SS.study_width_series(summary, "b")

@@ -16,6 +16,7 @@ from fractal_lib.core import studies as ST
 from fractal_lib.dynamical import batched_mlp as B
 from fractal_lib.papers import lavin2024 as P
 from fractal_lib.papers.presets import lavin2024_dynamical_loss as presets
+from fractal_lib.papers.studies import lavin2024_dynamical_loss as scale_study
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "benchmarks" / "studies" / "study_lavin2024_steps.py"
@@ -84,7 +85,7 @@ def test_recorded_study_has_the_rows_the_chapter_reads():
     mod = _script()
     study = ST.load_study(mod.NAME)
     for part, n in (("fig3_ce", mod.FIG3_SEEDS_CE), ("fig3_mse", mod.FIG3_SEEDS_MSE)):
-        rows = P.study_rows(study, part, T_=mod.FIG3_POINTS[0][0])
+        rows = scale_study.part_rows(study, part, T_=mod.FIG3_POINTS[0][0])
         assert [r["periods"] for r in rows] == [p for _, p in mod.FIG3_POINTS]
         static = "ce" if part == "fig3_ce" else "mse"
         for r in rows:
@@ -95,16 +96,18 @@ def test_recorded_study_has_the_rows_the_chapter_reads():
                 d = acc[k] - acc[static]
                 np.testing.assert_allclose(g["mean"], d.mean(axis=1))
                 assert g["all_mean"] == pytest.approx(d.mean())
-        steps, m, e = P.study_gain(rows, "dce" if part == "fig3_ce" else "dmse1")
+        steps, m, e = scale_study.gain_series(
+            rows, "dce" if part == "fig3_ce" else "dmse1"
+        )
         assert steps.tolist() == sorted(steps) and np.isfinite(m).all()
         assert (e > 0).all()
-    (paper,) = P.study_rows(study, "fig3_ce_paper")
+    (paper,) = scale_study.part_rows(study, "fig3_ce_paper")
     assert (paper["T"], paper["periods"]) == mod.FIG3_PAPER
     assert paper["widths"] == list(presets.sizes("book").fig3_widths)
-    (wide,) = P.study_rows(study, "fig3_ce_wide")
+    (wide,) = scale_study.part_rows(study, "fig3_ce_wide")
     assert wide["widths"] == list(mod.FIG3_WIDE)
     assert (wide["T"], wide["periods"]) == mod.FIG3_POINTS[-1]
-    rows = P.study_rows(study, "fig1")
+    rows = scale_study.part_rows(study, "fig1")
     assert [r["steps"] for r in rows] == list(mod.FIG1_STEPS)
     for r in rows:
         loss = np.array(r["loss"])
@@ -158,15 +161,63 @@ def test_study_readings_refuse_what_is_not_recorded():
         },
     }
     study = {"rows": [row, {**row, "steps": 10}]}
-    rows = P.study_rows(study, "fig3_ce")
+    rows = scale_study.part_rows(study, "fig3_ce")
     assert [r["steps"] for r in rows] == [10, 20]
-    assert P.study_gain(rows, "dce", 4)[1].tolist() == [0.1, 0.1]
+    assert scale_study.gain_series(rows, "dce", 4)[1].tolist() == [0.1, 0.1]
     with pytest.raises(ValueError, match="part"):
-        P.study_rows(study, "fig1")
+        scale_study.part_rows(study, "fig1")
     with pytest.raises(ValueError, match="loss"):
-        P.study_gain(rows, "dmse1")
+        scale_study.gain_series(rows, "dmse1")
     with pytest.raises(ValueError, match="width"):
-        P.study_gain(rows, "dce", 16)
-    assert P.study_text([10], [0.1], [0.05]) == "10: +0.100±0.050"
+        scale_study.gain_series(rows, "dce", 16)
+    assert scale_study.series_text([10], [0.1], [0.05]) == "10: +0.100±0.050"
     with pytest.raises(ValueError, match="length"):
-        P.study_text([10, 20], [0.1], [0.05])
+        scale_study.series_text([10, 20], [0.1], [0.05])
+
+
+def test_misses_read_the_recorded_rows_with_the_papers_text():
+    study = ST.load_study(_script().NAME)
+    misses = scale_study.misses(study)
+    assert [m.cls for m in misses] == ["scale", "scale", "open", "scale"]
+    facts = ("fig1_loss", "fig3_ce", "fig3_ce", "fig3_mse")
+    assert [m.paper for m in misses] == [P.REPORTED[f].text() for f in facts]
+    for m in misses:
+        for f in ("quantity", "paper", "scales", "evidence", "cause"):
+            assert getattr(m, f).strip(), f
+        assert m.evidence.startswith(scale_study.FIGURE_REF)
+    # ours at each scale: one entry per recorded run length, formatted from the rows
+    book = presets.sizes("book")
+    ce = scale_study.part_rows(study, "fig3_ce", T_=book.fig3_T)
+    steps, gain, sem = scale_study.gain_series(ce, "dce")
+    assert misses[1].scales.startswith(scale_study.series_text(steps, gain, sem))
+    assert misses[1].scales.count(";") == len(steps)  # + the code's protocol
+    widths = scale_study.width_profile(study)[0]
+    assert misses[2].scales.count("±") == len(widths) == len(set(widths))
+    table = ST.miss_table(misses)
+    assert table.counts() == {"scale": 3, "protocol": 0, "open": 1}
+
+
+def test_trends_has_one_line_per_series():
+    text = scale_study.trends(ST.load_study(_script().NAME))
+    lines = text.splitlines()
+    assert [ln.split(":")[0] for ln in lines] == [
+        "Fig. 1a orderings",
+        "DCE gain",
+        "DMSE1 gain",
+        "DMSE2 gain",
+    ]
+    assert all("paper" in ln for ln in lines)
+
+
+def test_figure_has_the_four_panels():
+    import matplotlib.pyplot as plt
+
+    fig = scale_study.figure(ST.load_study(_script().NAME))
+    try:
+        assert len(fig.axes) == 4
+        a, b, c, d = fig.axes
+        assert a.get_ylabel() == "share of orderings"
+        assert c.get_xlabel() == "hidden width"
+        assert {t.get_text() for t in d.get_legend().get_texts()} >= {"DMSE1", "DMSE2"}
+    finally:
+        plt.close(fig)

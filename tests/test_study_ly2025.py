@@ -1,5 +1,6 @@
 """Scale study of Ly & Gong 2025 (benchmarks/studies/study_ly2025.py): the script's
-quick mode, the recorded rows the chapter reads, and the warm-start Lyapunov option."""
+quick mode, the recorded rows the chapter reads, the warm-start Lyapunov option, and
+the chapter's reading of the study (fractal_lib.papers.studies.ly2025_...)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,15 @@ import runpy
 from pathlib import Path
 from types import SimpleNamespace
 
+import matplotlib
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 
 from fractal_lib.core import studies as ST
 from fractal_lib.core.checks import EstimatorWarning
 from fractal_lib.papers import ly2025 as P
+from fractal_lib.papers.studies import ly2025_multifractal_landscape as scale_study
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "benchmarks" / "studies" / "study_ly2025.py"
@@ -114,16 +118,68 @@ def test_study_rows_series_and_text():
             {"part": "lyapunov", "levels": 8, "amplitude": 1 / 3, "v": 9.0},
         ]
     }
-    rows = P.study_rows(study, "tamsd", amplitude=1 / 3)
+    rows = scale_study.study_rows(study, "tamsd", amplitude=1 / 3)
     assert [r["v"] for r in rows] == [1.0, 3.0]
     with pytest.raises(ValueError, match="no such row"):
-        P.study_rows(study, "tamsd", levels=32)
-    xs, mean, sem = P.study_series(
-        P.study_rows(study, "tamsd"), "levels", lambda r: r["v"]
+        scale_study.study_rows(study, "tamsd", levels=32)
+    xs, mean, sem = scale_study.study_series(
+        scale_study.study_rows(study, "tamsd"), "levels", lambda r: r["v"]
     )
     np.testing.assert_allclose(xs, [8, 16])
     np.testing.assert_allclose(mean, [2.0, 2.0])
     assert sem[0] == pytest.approx(1.0) and np.isnan(sem[1])
-    assert P.series_text(xs, mean, sem, "levels") == "levels 8: 2.00 ± 1.00; 16: 2.00"
+    assert (
+        scale_study.series_text(xs, mean, sem, "levels")
+        == "levels 8: 2.00 ± 1.00; 16: 2.00"
+    )
     with pytest.raises(ValueError):
-        P.series_text(xs, mean[:1], sem, "levels")
+        scale_study.series_text(xs, mean[:1], sem, "levels")
+
+
+@pytest.fixture(scope="module")
+def recorded_study() -> dict:
+    """The committed study the chapter reads."""
+    return ST.load_study(P.STUDY)
+
+
+def test_misses_read_the_recorded_rows(recorded_study):
+    misses = scale_study.misses(recorded_study)
+    assert [m.cls for m in misses] == ["protocol", "protocol", "open", "protocol"]
+    assert [m.paper for m in misses[:3]] == [
+        P.REPORTED[k].text()
+        for k in ("tamsd_short", "tamsd_confined", "mle_first_positive")
+    ]
+    for h in scale_study.TRAPPED_HS:
+        assert P.REPORTED[f"alpha_vs_h[{h}]"].text() in misses[3].paper
+    for m in misses:
+        assert all((m.quantity, m.paper, m.scales, m.evidence, m.cause))
+        assert "nan" not in m.scales + m.cause
+    # ours at each scale comes from the rows: the book-level mean of the unfolded path
+    tam = scale_study.study_rows(recorded_study, "tamsd", amplitude=1.0, levels=16)
+    book_mean = np.mean([r["unfolded"]["short_mean"] for r in tam])
+    assert f"16: {book_mean:.2f}" in misses[0].scales
+    alp = scale_study.study_rows(recorded_study, "alpha_h", n=P.N, amplitude=1.0)
+    for r in alp:
+        k = r["trapped"][r["hs"].index(scale_study.TRAPPED_HS[0])]
+        assert f"{r['n_traj']} runs {k}/{r['n_traj']}" in misses[3].scales
+    assert len(ST.miss_table(misses).markdown().splitlines()) == 2 + len(misses)
+
+
+def test_misses_refuse_a_study_without_the_rows():
+    with pytest.raises(ValueError, match="no such row"):
+        scale_study.misses({"rows": [{"part": "tamsd", "amplitude": 1.0}]})
+
+
+def test_figure_has_the_six_panels(recorded_study):
+    matplotlib.use("Agg")
+    fig = scale_study.figure(recorded_study)
+    try:
+        assert isinstance(fig, Figure)
+        assert len(fig.axes) == 6
+        titles = [a.get_title(loc="left") for a in fig.axes]
+        assert titles == [f"({c})" for c in "abcdef"]
+        # (b): one point per realisation at amplitude 1
+        n_tam = len(scale_study.study_rows(recorded_study, "tamsd", amplitude=1.0))
+        assert fig.axes[1].collections[0].get_offsets().shape == (n_tam, 2)
+    finally:
+        matplotlib.pyplot.close(fig)

@@ -16,6 +16,7 @@ from fractal_lib.boundaries import boxcount
 from fractal_lib.boundaries import network_trainability as NT
 from fractal_lib.core import studies as ST
 from fractal_lib.papers import sohl_dickstein2024 as P
+from fractal_lib.papers.studies import sohl_dickstein2024_network_boundary as SS
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "benchmarks" / "studies" / "study_sohl_dickstein2024.py"
@@ -75,6 +76,7 @@ def test_row_reads_a_prefix_of_one_zoom_as_the_shorter_zoom():
     short = NT.zoom_sequence(prob, 1, cache=False, **kw)
     seq = mod.Sequence(mod.MISS, 0, 20, 4, 1, (1, 3))
     a, b = mod.row(seq, deep, 1), mod.row(seq, short, 1)
+    a.pop("train_seconds"), b.pop("train_seconds")  # timings differ run to run
     assert a == b
     fit = boxcount.pooled_box_dimension([img.edges() for img in deep])
     r3 = mod.row(seq, deep, 3)
@@ -146,7 +148,7 @@ def test_recorded_depth_axis_matches_its_rows(study):
         )
 
 
-# ------------------------------------------------------------ P.scale_series
+# ------------------------------------------------------------ SS.scale_series
 _ROWS = [
     {"config": "a", "steps": 500, "D": 1.2, "D_se": 0.1},
     {"config": "a", "steps": 200, "D": 1.0, "D_se": 0.2},
@@ -155,23 +157,86 @@ _ROWS = [
 
 
 def test_scale_series_sorts_and_reads_the_rows_error():
-    xs, d, e = P.scale_series(_ROWS, "steps", "D", config="a")
+    xs, d, e = SS.scale_series(_ROWS, "steps", "D", config="a")
     assert xs.tolist() == [200, 500] and d.tolist() == [1.0, 1.2]
     assert e.tolist() == [0.2, 0.1]
-    _, _, e = P.scale_series(_ROWS, "steps", "D", config="b")
+    _, _, e = SS.scale_series(_ROWS, "steps", "D", config="b")
     assert np.isnan(e).all()
 
 
 def test_scale_series_refuses_no_match_and_ambiguous_points():
     with pytest.raises(ValueError, match="match"):
-        P.scale_series(_ROWS, "steps", "D", config="c")
+        SS.scale_series(_ROWS, "steps", "D", config="c")
     with pytest.raises(ValueError, match="several rows"):
-        P.scale_series(_ROWS, "steps", "D")
+        SS.scale_series(_ROWS, "steps", "D")
 
 
 def test_study_row_wants_exactly_one_match():
-    assert P.study_row(_ROWS, config="a", steps=500)["D"] == 1.2
+    assert SS.study_row(_ROWS, config="a", steps=500)["D"] == 1.2
     with pytest.raises(ValueError, match="2 rows"):
-        P.study_row(_ROWS, config="a")
+        SS.study_row(_ROWS, config="a")
     with pytest.raises(ValueError, match="0 rows"):
-        P.study_row(_ROWS, config="z")
+        SS.study_row(_ROWS, config="z")
+
+
+# ------------------------------------------------------------ the chapter's readings
+def test_misses_are_the_recorded_classes_with_the_papers_text(study):
+    misses = SS.misses(study)
+    assert [m.quantity for m in misses] == [
+        "box dimension, single data point (pooled over the zoom)",
+        "zoom depth",
+    ]
+    assert [m.cls for m in misses] == ["scale", "scale"]
+    assert [m.paper for m in misses] == [
+        P.REPORTED["dimension_range"].text(),
+        P.REPORTED["zoom_depth"].text(),
+    ]
+    for m in misses:
+        assert all(getattr(m, f) for f in ("scales", "evidence", "cause"))
+        assert "fig-sd2024-scale" in m.evidence
+    # the numbers come from the rows: every depth of the axis, its mean to 2 decimals
+    axis = study["depth_axis"]
+    for d, mean in zip(axis["depths"], axis["D_mean"], strict=True):
+        assert f"×2^{d}: {mean:.2f}" in misses[0].scales
+    one, tanh = SS.deepest(study)
+    assert f"×2^{one['depth']} (boundary in " in misses[1].scales
+    assert f"×{study['book']['magnification']};" in misses[1].scales
+
+
+def test_misses_follow_the_rows_not_fixed_text(study):
+    """A changed row changes the table: nothing in it is typed in."""
+    import copy
+
+    changed = copy.deepcopy(study)
+    changed["depth_axis"]["D_mean"][0] = 1.234
+    assert "×2^5: 1.23" in SS.misses(changed)[0].scales
+    assert "×2^5: 1.23" not in SS.misses(study)[0].scales
+
+
+def test_trend_text_has_one_line_per_series(study):
+    lines = SS.trend_text(study).splitlines()
+    assert len(lines) == 1 + len(SS.BY_STEPS) + len(SS.BY_SIDE) + 2
+    assert lines[0].startswith("one data point, pooled D against zoom depth")
+    assert P.REPORTED["dimension_range"].text() in lines[0]
+
+
+def test_figure_has_the_four_panels(study):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    fig = SS.figure(study)
+    try:
+        assert isinstance(fig, Figure)
+        assert [a.get_title(loc="left") for a in fig.axes] == [
+            "(a)", "(b)", "(c)", "(d)"
+        ]  # fmt: skip
+        # (b) one series per BY_STEPS entry, (c) one per BY_SIDE entry
+        labels_b = fig.axes[1].get_legend_handles_labels()[1]
+        labels_c = fig.axes[2].get_legend_handles_labels()[1]
+        assert set(SS.BY_STEPS) <= set(labels_b) and set(SS.BY_SIDE) <= set(labels_c)
+    finally:
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)

@@ -1,6 +1,7 @@
 """Scale study of Török & Bartha (benchmarks/studies/study_torok_trends.py): the
-script's quick mode, the recorded rows the chapter reads, the nesting of its directions
-and the claim recipes of ``papers.torok_bartha``."""
+script's quick mode, the recorded rows the chapter reads, the nesting of its directions,
+the claim recipes of ``papers.torok_bartha`` and the chapter's reading of the study
+(``papers.studies.torok_multifractal_probing``)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from fractal_lib.multifractal import measures as mf
 from fractal_lib.multifractal import probing
 from fractal_lib.papers import torok_bartha as P
 from fractal_lib.papers.presets import torok_multifractal_probing as presets
+from fractal_lib.papers.studies import torok_multifractal_probing as scale_study
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "benchmarks" / "studies" / "study_torok_trends.py"
@@ -114,11 +116,11 @@ def test_recorded_study_has_the_rows_the_chapter_reads():
     assert book["verdict"] != "holds"  # the miss the study is about
     # the chapter's helper finds the same rows
     assert (
-        P.study_row(data, base, bank_size=32)
+        scale_study.study_row(data, base, bank_size=32)
         is by_key[_key(dataclasses.replace(base, bank_size=32), 0.0)]
     )
     with pytest.raises(KeyError, match="no row"):
-        P.study_row(data, base, bank_size=1000)
+        scale_study.study_row(data, base, bank_size=1000)
 
 
 def test_recorded_min_total_study_has_the_smoke_rows():
@@ -188,3 +190,74 @@ def test_claimed_correlation_is_the_sign_of_a_decrease():
     assert tr.reached and tr.toward
     away = ST.toward_paper([-0.2, 0.6], P.CLAIMED_CORRELATION, [0.05] * 2)
     assert not away.toward and not away.reached
+
+
+def test_misses_are_the_recorded_rows_with_their_classes():
+    study = ST.load_study(scale_study.STUDY)
+    smoke_study = ST.load_study(scale_study.MIN_TOTAL_STUDY)
+    ms = scale_study.misses(study, smoke_study)
+    assert len(ms) == len(P.CLAIM_FIELDS) + 1
+    moved = scale_study.moved(study)
+    book = presets.sizes("book")
+    for m, claim in zip(ms, P.CLAIM_FIELDS, strict=False):
+        assert m.quantity == P.REPORTED[claim].quantity
+        assert m.paper == P.REPORTED[claim].text()
+        assert m.cls == ("scale" if moved[claim] else "open")
+        assert m.evidence == "{numref}`fig-torok-scale`"
+        # the formatted numbers are the recorded ones, at every point
+        for label, change in scale_study.POINTS.items():
+            t = scale_study.study_row(study, book, **change)["claims"][claim]
+            assert f"{label} {t['change']:+.3f} ± {t['change_se']:.3f}" in m.scales
+            assert f"({t['verdict']})" in m.scales
+    # as recorded: only the slope-form alpha width moves toward the claim (epochs)
+    assert [m.cls for m in ms] == ["open", "open", "open", "scale", "protocol"]
+    assert moved["trend_alpha_width"] == ["epochs"]
+    protocol = ms[-1]
+    smoke = scale_study.study_row(smoke_study, presets.sizes("smoke"), P.MIN_TOTAL)
+    drop = f"{smoke['dropped_columns']} of {smoke['columns']} dropped"
+    assert drop in protocol.scales
+    assert f"{P.MIN_TOTAL:g}" in protocol.paper
+    for m in ms:
+        for f in ("quantity", "paper", "scales", "evidence", "cause"):
+            assert getattr(m, f).strip()
+    table = ST.miss_table(ms)
+    assert table.counts() == {"scale": 1, "protocol": 1, "open": 3}
+
+
+def test_trend_text_counts_the_dropped_scales():
+    study = ST.load_study(scale_study.STUDY)
+    smoke_study = ST.load_study(scale_study.MIN_TOTAL_STUDY)
+    d = scale_study.dropped(study, smoke_study)
+    assert d["smoke"][0] > 0 and d["book and larger"][0] == 0
+    text = scale_study.trend_text(study, smoke_study)
+    assert f"smoke {d['smoke'][0]} of {d['smoke'][1]}" in text
+    assert "'trend_alpha_width': ['epochs']" in text
+
+
+def test_series_reads_the_correlations_along_each_axis():
+    study = ST.load_study(scale_study.STUDY)
+    book = presets.sizes("book")
+    x, r, se = scale_study.series(study, "trend_m_tau", "directions per bank")
+    assert x == [1.0, 2.0]
+    t = scale_study.study_row(study, book, bank_size=32)["claims"]["trend_m_tau"]
+    assert r[1] == t["r"] and se[1] == pytest.approx((t["hi"] - t["lo"]) / 3.92)
+    with pytest.raises(KeyError):
+        scale_study.series(study, "trend_m_tau", "width")
+
+
+def test_figure_has_one_panel_per_claim():
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    fig = scale_study.figure(ST.load_study(scale_study.STUDY))
+    try:
+        assert isinstance(fig, Figure)
+        assert len(fig.axes) == len(P.CLAIM_FIELDS) == 4
+        titles = [ax.get_title() for ax in fig.axes]
+        assert titles == [P.REPORTED[c].quantity for c in P.CLAIM_FIELDS]
+        assert fig.axes[0].get_legend() is not None
+        assert all(ax.get_legend() is None for ax in fig.axes[1:])
+        # one error-bar series per scale axis in every panel
+        assert all(len(ax.containers) == len(scale_study.GROW) for ax in fig.axes)
+    finally:
+        plt.close(fig)

@@ -631,15 +631,6 @@ def build_model(spec: RunSpec) -> torch.nn.Module:
     )
 
 
-def _threads() -> int:
-    """Torch threads for the small networks here: 1 (more threads only add overhead for
-    such tiny convolutions, and stall badly on a shared machine);
-    ``FRACTAL_TORCH_THREADS`` overrides."""
-    import os
-
-    return max(1, int(os.environ.get("FRACTAL_TORCH_THREADS", "1")))
-
-
 def record_run(
     spec: RunSpec,
     *,
@@ -680,7 +671,7 @@ def record_run(
     """
     from ..core.config import cache_dir
     from . import training
-    from .torchtools import device, num_threads
+    from .torchtools import device, num_threads, torch_threads
 
     base = Path(root) if root is not None else cache_dir() / "chen-runs"
     folder = base / spec.key()
@@ -698,7 +689,7 @@ def record_run(
         chunk_steps=1000,
         seed=spec.seed,
     )
-    with num_threads(_threads()):
+    with num_threads(torch_threads()):
         res = training.train(
             model,
             x,
@@ -823,7 +814,7 @@ def hessian_over_training(
     from ..core.cache import default_cache
     from ..core.checks import EstimatorWarning, warn_limit
     from . import hessian
-    from .torchtools import num_threads
+    from .torchtools import num_threads, torch_threads
 
     fractions = sorted(run.spec.checkpoints)
 
@@ -847,7 +838,7 @@ def hessian_over_training(
         }
 
     params = {"run": run.spec.key(), "k": k, "n_batch": n_batch, "seed": seed}
-    with num_threads(_threads()):
+    with num_threads(torch_threads()):
         out = default_cache().cached("chen-hessian", params, CODE_VERSION, compute)
     if "converged" in out and not np.all(out["converged"]):
         warn_limit(
@@ -902,7 +893,7 @@ def landscape_plane(
     """
     from ..core.cache import default_cache
     from . import directions
-    from .torchtools import num_threads
+    from .torchtools import num_threads, torch_threads
 
     def compute() -> dict[str, np.ndarray]:
         x, y = _eval_batch(run.spec, n_batch, cifar_root)
@@ -929,5 +920,5 @@ def landscape_plane(
         "n_batch": n_batch,
         "seed": seed,
     }
-    with num_threads(_threads()):
+    with num_threads(torch_threads()):
         return default_cache().cached("chen-plane", params, CODE_VERSION, compute)

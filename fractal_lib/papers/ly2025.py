@@ -17,7 +17,6 @@ helpers at the end format our side of the chapter's comparison rows.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -25,7 +24,7 @@ import numpy as np
 
 from ..core.cache import code_version_of, default_cache
 from ..core.checks import EstimatorWarning, warn_limit
-from ..core.fits import bootstrap_ci, mean_sem
+from ..core.fits import bootstrap_ci
 from ..core.report import Reported
 from ..diffusion import msd as Dif
 from ..multifractal import wavelet_leaders as W
@@ -1668,104 +1667,3 @@ STUDY = "ly2025_scale"
 #: A TAMSD window of the scale study counts as confined when its long-lag exponent
 #: (lags 100-999) is below this.
 CONFINED_EXPONENT = 0.3
-
-
-def study_rows(study: dict[str, Any], part: str, **match: Any) -> list[dict[str, Any]]:
-    """The rows of one part of the recorded scale study that match given settings.
-
-    Parameters
-    ----------
-    study : dict
-        The study (:func:`fractal_lib.core.studies.load_study` of :data:`STUDY`).
-    part : {"tamsd", "lyapunov", "alpha_h"}
-        The part of the study.
-    **match : object
-        Settings the rows must have (floats compared with a relative tolerance of
-        1e-9), for example ``levels=16`` or ``warm_start=True``.
-
-    Returns
-    -------
-    list of dict
-        The matching rows, in the order they were recorded.
-
-    Raises
-    ------
-    ValueError
-        No row matches (a missing point of the study: rerun its script).
-    """
-
-    def same(a: Any, b: Any) -> bool:
-        if isinstance(b, float) and isinstance(a, (int, float)):
-            return bool(np.isclose(a, b, rtol=1e-9, atol=0.0))
-        return a == b
-
-    rows = [
-        r
-        for r in study["rows"]
-        if r.get("part") == part and all(same(r.get(k), v) for k, v in match.items())
-    ]
-    if not rows:
-        raise ValueError(f"part={part!r}, {match}: no such row in the study")
-    return rows
-
-
-def study_series(
-    rows: list[dict[str, Any]],
-    axis: str,
-    get: Callable[[dict[str, Any]], float | None],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean and standard error of a quantity over the rows of each value of ``axis``.
-
-    Parameters
-    ----------
-    rows : list of dict
-        Rows of the study (:func:`study_rows`).
-    axis : str
-        The setting that varies (``"levels"``, ``"amplitude"``, ``"n_traj"``, ...).
-    get : callable
-        ``get(row) -> float`` (None or NaN where the row has no value).
-
-    Returns
-    -------
-    xs, mean, sem : ndarray
-        The sorted values of ``axis``, and per value the mean and standard error of
-        ``get`` over its rows (realisations); the error is NaN with one row.
-    """
-    xs = np.array(sorted({r[axis] for r in rows}), dtype=float)
-    mean, sem = [], []
-    for x in xs:
-        vals = [get(r) for r in rows if np.isclose(r[axis], x)]
-        m, e = mean_sem(np.array([np.nan if v is None else v for v in vals], float))
-        mean.append(float(m))
-        sem.append(float(e))
-    return xs, np.array(mean), np.array(sem)
-
-
-def series_text(
-    xs: np.ndarray, mean: np.ndarray, sem: np.ndarray, label: str, digits: int = 2
-) -> str:
-    """``"label 8: 0.94 ± 0.04; 16: ..."``: a series of :func:`study_series` in words.
-
-    Parameters
-    ----------
-    xs, mean, sem : ndarray
-        The series.
-    label : str
-        What ``xs`` is (written before the first point).
-    digits : int
-        Decimals of the mean and its error.
-
-    Returns
-    -------
-    str
-
-    Raises
-    ------
-    ValueError
-        ``xs``, ``mean`` and ``sem`` differ in length.
-    """
-    parts = []
-    for x, m, e in zip(xs, mean, sem, strict=True):
-        err = f" ± {e:.{digits}f}" if np.isfinite(e) else ""
-        parts.append(f"{x:.3g}: {m:.{digits}f}{err}")
-    return f"{label} " + "; ".join(parts)

@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-import numpy as np
-
 from ..boundaries.network_trainability import NetworkProblem, Plane, Window
 from ..core.report import Reported
 
@@ -258,77 +256,3 @@ def configuration(name: str) -> tuple[NetworkProblem, Plane, Window]:
         raise ValueError(f"name must be one of {tuple(CONFIGURATIONS)}, got {name!r}")
     c = CONFIGURATIONS[name]
     return c.network(), c.plane, c.window
-
-
-def scale_series(
-    rows: list[dict[str, Any]], x: str, value: str, **match: Any
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One recorded value against one scale, from the rows of this paper's scale study.
-
-    Each matching row is one point; its error is the row's ``value + "_se"`` field (the
-    pooled fit's standard error of ``"D"``), NaN where the row has none.
-
-    Parameters
-    ----------
-    rows : list of dict
-        The ``rows`` of ``benchmarks/recorded/sohl_dickstein2024_scale.json``
-        (:func:`fractal_lib.core.studies.load_study`).
-    x : str
-        The field that varies (``"depth"``, ``"magnification"``, ``"steps"``,
-        ``"side"``).
-    value : str
-        The field read at each point (``"D"``, ``"median_local"``).
-    **match
-        Fields a row must have, with these values, to be used.
-
-    Returns
-    -------
-    xs, values, errors : ndarray
-        Sorted by ``x``.
-
-    Raises
-    ------
-    ValueError
-        No row matches, or two matching rows share a value of ``x``.
-    """
-    use = sorted(
-        (r for r in rows if all(r.get(k) == v for k, v in match.items())),
-        key=lambda r: r[x],
-    )
-    if not use:
-        raise ValueError(f"match: no row matches {match}")
-    xs = [r[x] for r in use]
-    if len(set(xs)) != len(xs):
-        raise ValueError(f"match: several rows per {x} for {match}; match more fields")
-    se = [r.get(f"{value}_se") for r in use]
-    return (
-        np.array(xs, dtype=float),
-        np.array([r[value] for r in use], dtype=float),
-        np.array([np.nan if e is None else e for e in se], dtype=float),
-    )
-
-
-def study_row(rows: list[dict[str, Any]], **match: Any) -> dict[str, Any]:
-    """The one row of this paper's scale study with the given fields.
-
-    Parameters
-    ----------
-    rows : list of dict
-        The ``rows`` of ``benchmarks/recorded/sohl_dickstein2024_scale.json``.
-    **match
-        Fields the row must have, with these values.
-
-    Returns
-    -------
-    dict
-        The row (its per-frame lists ``frame_D``, ``frame_boundary``, ...).
-
-    Raises
-    ------
-    ValueError
-        No row or several rows match.
-    """
-    use = [r for r in rows if all(r.get(k) == v for k, v in match.items())]
-    if len(use) != 1:
-        raise ValueError(f"match: {len(use)} rows match {match}, expected one")
-    return use[0]

@@ -16,9 +16,7 @@ scale from here.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -375,47 +373,3 @@ def claim_trends(
         claim: mf.bank_trend(fractions, stack[field], n_boot=n_boot, seed=seed)
         for claim, field in CLAIM_FIELDS.items()
     }
-
-
-def study_row(
-    study: Mapping[str, Any], base: Any, min_total: float = 0.0, **change: int
-) -> dict[str, Any]:
-    """One row of the recorded scale study ``torok_trends``.
-
-    The rows are written by ``benchmarks/studies/study_torok_trends.py``, one per
-    point (the preset ``base`` with ``change`` applied) and ``min_total``.
-
-    Parameters
-    ----------
-    study : mapping
-        :func:`fractal_lib.core.studies.load_study` of ``"torok_trends"``.
-    base : TorokProbingScale
-        The preset the point changes (the ``book`` sizes).
-    min_total : float
-        0 (the chapter) or :data:`MIN_TOTAL` (the authors).
-    **change : int
-        Fields of ``base`` to replace (``bank_size``, ``n_banks``, ``epochs``,
-        ``width``).
-
-    Returns
-    -------
-    dict
-        The row: the point's sizes, ``claims`` (per claim of :data:`CLAIM_FIELDS`: the
-        bank means per checkpoint, ``change`` and ``change_se``, the correlation ``r``
-        with its 95 % interval ``lo``, ``hi``, and the ``verdict``), and
-        ``dropped_columns`` (bank scales under ``min_total``).
-
-    Raises
-    ------
-    KeyError
-        The study holds no such row.
-    """
-    S = dataclasses.replace(base, **change)
-    key = (
-        f"width={S.width},epochs={S.epochs},bank_size={S.bank_size},"
-        f"n_banks={S.n_banks},min_total={min_total:g}"
-    )
-    for row in study["rows"]:
-        if row["key"] == key:
-            return row
-    raise KeyError(f"the study has no row {key!r} (run its script)")
