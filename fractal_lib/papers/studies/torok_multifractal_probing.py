@@ -5,11 +5,11 @@ directions per bank, more banks and longer training, written by
 ``benchmarks/studies/study_torok_trends.py``) and ``torok_min_total``
 (:data:`MIN_TOTAL_STUDY`, the ``smoke`` preset as it is, written by
 ``study_torok_min_total.py``). Every row is analysed with the chapter's
-``min_total = 0`` and with the authors' :data:`~fractal_lib.papers.torok_bartha.
-MIN_TOTAL`. Nothing here computes a study: the functions read the stored rows
-(:func:`fractal_lib.core.studies.load_study`) and turn them into the chapter's figure
-(:func:`figure`), its printed trends (:func:`trend_text`) and its misses
-(:func:`misses`).
+``min_total = 0`` and with the authors' ``min_total``
+(:data:`fractal_lib.papers.torok_bartha.MIN_TOTAL`). Nothing here computes a study: the
+functions read the stored rows (:func:`fractal_lib.core.studies.load_study`) and turn
+them into the chapter's figure (:func:`figure`), its printed trends
+(:func:`trend_text`) and its misses (:func:`misses`).
 """
 
 from __future__ import annotations
