@@ -23,7 +23,12 @@ gradient (once). BatchNorm, ReLU, pooling, the loss and the optimiser are not co
 The rate is compared with ``torch.matmul`` of two 512 x 512 float32 matrices (the
 machine's peak for one thread, measured in the same run) and with a matrix product of
 the shape of the largest convolution's im2col GEMM (``(B H W) x (9 c_in) @ (9 c_in) x
-c_out``), which shows how far BLAS itself is from its peak at these sizes. Images are
+c_out``), which shows how far BLAS itself is from its peak at these sizes, and prints
+where the time of one epoch goes (``torch.profiler``, by operator category): at the
+book sizes the convolutions' backward pass (oneDNN direct kernels on 4 to 16 channels,
+not one BLAS GEMM) takes most of it, then the forward convolutions and the
+bandwidth-bound BatchNorm passes, which is why the loop stays far below the rate its
+largest GEMM alone reaches. Images are
 random (the speed does not depend on the values). Usage:
 ``python benchmarks/bench_torch_training.py [--quick] [--threads N]``; writes
 ``benchmarks/results/bench_torch_training.json``; ``--extend --batches 1 --repeats 1``
@@ -172,6 +177,40 @@ def run_variant(kind, build, x, y, batch_size, sgd) -> None:
         )
 
 
+#: Operator name fragments -> the category they count toward in the time breakdown.
+CATEGORIES = (
+    ("convolution_backward", "conv backward"),
+    ("conv", "conv forward"),
+    ("batch_norm", "BatchNorm"),
+    ("relu", "ReLU"),
+    ("threshold", "ReLU"),
+    ("foreach", "optimiser"),
+    ("sgd", "optimiser"),
+    ("add", "elementwise"),
+    ("mul", "elementwise"),
+)
+
+
+def time_breakdown(build, x, y, batch_size, sgd) -> dict[str, float]:
+    """Share of the CPU time of one epoch of ``training.train`` per operator category.
+
+    Measured with ``torch.profiler`` (self CPU time of the ATen operators): why the loop
+    is slower than its useful flops at the matrix-product rate would allow.
+    """
+    from torch.profiler import ProfilerActivity, profile
+
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        run_variant("train", build, x, y, batch_size, sgd)
+    shares: dict[str, float] = {}
+    for ev in prof.key_averages():
+        if not ev.key.startswith("aten::"):
+            continue
+        cat = next((c for frag, c in CATEGORIES if frag in ev.key), "other")
+        shares[cat] = shares.get(cat, 0.0) + ev.self_cpu_time_total
+    total = sum(shares.values()) or 1.0
+    return {k: v / total for k, v in sorted(shares.items(), key=lambda kv: -kv[1])}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="tiny run (checks the script)")
@@ -189,6 +228,8 @@ def main() -> None:
         help="only the wide workload (EXTEND); writes bench_torch_training_extend.json",
     )
     args = ap.parse_args()
+    if args.threads is not None and args.threads < 1:
+        ap.error(f"--threads must be >= 1, got {args.threads}")
     threads = args.threads or torch_threads()
     torch.set_num_threads(threads)
     repeats, n_batches = (1, 1) if args.quick else (args.repeats, args.batches)
@@ -238,6 +279,7 @@ def main() -> None:
         for k, t in best.items():
             rate = flops_step * n_batches / t
             row[k] = {"seconds": t, "flops_per_s": rate, "fraction_f32": rate / peak32}
+        row["time_breakdown"] = time_breakdown(build, x, y, bs, sgd)
         rows.append(row)
         print(
             f"{name:13s} ({side}x{side}, {flops_step / 1e9:.3f} GFLOP/step): "
@@ -247,6 +289,11 @@ def main() -> None:
                 for k in variants
             )
             + f"; largest conv as one GEMM {big}: {gemm / peak32:.3f} of matmul",
+            flush=True,
+        )
+        print(
+            "  where the time goes (torch.profiler, self CPU time): "
+            + ", ".join(f"{k} {v:.0%}" for k, v in row["time_breakdown"].items()),
             flush=True,
         )
     print(

@@ -139,3 +139,87 @@ def test_describe_names_command_commits_and_machine(tmp_path):
     text = ST.describe(rec.data)
     assert "--a" in text and "1 rows" in text and rec.data["commit"] in text
     assert str(rec.data["machine"]["cores"]) in text
+
+
+def test_reached_needs_a_resolved_last_point_and_no_step_away():
+    neg = Reported("F", "r", (-1.0, 0.0), kind="range")
+    # a series moving away from the claim, ending within its noise: not "reached"
+    t = ST.toward_paper([0.1, 0.5], neg, [0.3, 0.3])
+    assert not t.reached and "consistent" in t.text and "reaches" not in t.text
+    # a series ending inside the range but not beyond twice its error: not "reached"
+    t = ST.toward_paper([0.5, -0.1], neg, [0.1, 0.1])
+    assert t.toward and not t.reached and "moves toward" in t.text
+    # resolved inside: reached
+    assert ST.toward_paper([0.5, -0.5], neg, [0.1, 0.1]).reached
+    # a single value: within two errors and no farther than the first point
+    val = Reported("F", "D", 1.8)
+    assert ST.toward_paper([1.0, 1.75], val, [0.05, 0.05]).reached
+    assert not ST.toward_paper([1.8, 1.7], val, [0.05, 0.06]).reached
+    with pytest.raises(ValueError, match="bools"):
+        ST.toward_paper([True, False], val)
+    with pytest.raises(ValueError, match="numbers"):
+        ST.toward_paper([1.0, None], val)
+
+
+def test_add_refuses_rows_that_are_not_json_and_keeps_the_file(tmp_path):
+    rec = ST.StudyRecorder(
+        "z",
+        script=__file__,
+        argv=["--q"],
+        description="d",
+        scale_axis="s",
+        directory=tmp_path,
+    )
+    rec.add("a", {"v": 1.0}, seconds=0.1)
+    with pytest.raises(ValueError, match="json"):
+        rec.add("b", {"v": object()}, seconds=0.1)
+    rows = json.loads((tmp_path / "z.json").read_text())["rows"]
+    assert [r["key"] for r in rows] == ["a"] and rec.data["rows"] == rows
+    assert rows[0]["argv"] == ["--q"] and rows[0]["cores"] >= 1 and rows[0]["cpu"]
+    rec.add("c", {"v": 2.0}, seconds=0.1)  # the recorder still works
+
+
+def test_study_rows_refuses_another_study():
+    assert ST.study_rows({"study": "a", "rows": [1]}, "a") == [1]
+    with pytest.raises(ValueError, match="expected the recorded study 'b'"):
+        ST.study_rows({"study": "a", "rows": []}, "b")
+    with pytest.raises(ValueError, match="study"):
+        ST.study_rows([], "b")
+
+
+def test_describe_flags_uncommitted_code_and_several_versions():
+    study = {
+        "command": "python s.py",
+        "commit": "abc+dirty",
+        "date": "d",
+        "machine": {"cpu": "x", "cores": 2},
+        "rows": [
+            {"commit": "abc+dirty", "date": "d1", "source_hash": "1"},
+            {"commit": "abc+dirty", "date": "d2", "source_hash": "2"},
+        ],
+    }
+    text = ST.describe(study)
+    assert "uncommitted" in text and "2 versions of the code" in text
+
+
+def test_every_chapter_reader_refuses_another_study():
+    """Each chapter's study reader checks that it was given its own study."""
+    from fractal_lib.papers.studies import chen2022_anomalous_diffusion as chen
+    from fractal_lib.papers.studies import lavin2024_dynamical_loss as lavin
+    from fractal_lib.papers.studies import ly2025_multifractal_landscape as ly
+    from fractal_lib.papers.studies import sohl_dickstein2024_network_boundary as sd
+    from fractal_lib.papers.studies import torok_multifractal_probing as torok
+
+    other = ST.load_study("lavin2024_steps")
+    wrong = ST.load_study("ly2025_scale")
+    calls = [
+        lambda: chen.network_misses(wrong),
+        lambda: lavin.misses(wrong),
+        lambda: ly.misses(other),
+        lambda: sd.misses(wrong),
+        lambda: torok.misses(wrong, wrong),
+        lambda: torok.figure(other),
+    ]
+    for call in calls:
+        with pytest.raises(ValueError, match="expected the recorded study"):
+            call()

@@ -160,7 +160,7 @@ def test_study_readings_refuse_what_is_not_recorded():
             "dce": {"mean": [0.1], "sem": [0.05], "all_mean": 0.1, "all_sem": 0.05}
         },
     }
-    study = {"rows": [row, {**row, "steps": 10}]}
+    study = {"study": "lavin2024_steps", "rows": [row, {**row, "steps": 10}]}
     rows = scale_study.part_rows(study, "fig3_ce")
     assert [r["steps"] for r in rows] == [10, 20]
     assert scale_study.gain_series(rows, "dce", 4)[1].tolist() == [0.1, 0.1]

@@ -115,3 +115,24 @@ def test_threads_argument_and_environment(monkeypatch):
         torch_threads()
     monkeypatch.delenv("FRACTAL_TORCH_THREADS")
     assert torch_threads() == 1
+
+
+@pytest.mark.parametrize("bad", [True, 1.7, "x", 0])
+def test_threads_must_be_a_positive_integer(bad):
+    """``threads`` is checked, not truncated (1.7 was taken as 1, True as 1)."""
+    from fractal_lib.dynamical import batched_mlp as B
+    from fractal_lib.nets import training as T
+
+    x, y = torch.zeros(4, 2, dtype=torch.float64), torch.zeros(4, dtype=torch.long)
+    with pytest.raises(ValueError, match="threads"):
+        T.train(
+            torch.nn.Linear(2, 2),
+            x.float(),
+            y,
+            lr=0.1,
+            epochs=1,
+            batch_size=2,
+            threads=bad,
+        )
+    with pytest.raises(ValueError, match="threads"):
+        B.train(2, 0, x, y, steps=1, threads=bad)

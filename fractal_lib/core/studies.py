@@ -56,6 +56,7 @@ __all__ = [
     "plot_scale_trend",
     "provenance",
     "source_hash",
+    "study_rows",
     "toward_paper",
 ]
 
@@ -219,6 +220,7 @@ class StudyRecorder:
         if not description or not scale_axis:
             raise ValueError("description and scale_axis must be non-empty")
         self.path = Path(directory or RECORDED_DIR) / f"{name}.json"
+        self.argv = [str(a) for a in argv]
         script = Path(script).resolve()
         self.source = source_hash(script)
         try:
@@ -274,8 +276,13 @@ class StudyRecorder:
         Returns
         -------
         dict
-            The stored row, with ``key``, ``seconds``, ``commit``, ``date`` and
-            ``source_hash`` added.
+            The stored row, with ``key``, ``seconds``, ``commit``, ``date``,
+            ``loadavg``, ``argv``, ``cpu``, ``cores`` and ``source_hash`` added.
+
+        Raises
+        ------
+        ValueError
+            A value of ``row`` cannot be written as json (the stored rows are kept).
         """
         prov = provenance()
         full = {
@@ -285,11 +292,18 @@ class StudyRecorder:
             "commit": prov["commit"],
             "date": prov["date"],
             "loadavg": prov["machine"]["loadavg"],
+            "argv": self.argv,
+            "cpu": prov["machine"]["cpu"],
+            "cores": prov["machine"]["cores"],
             "source_hash": self.source,
         }
-        self.data["rows"] = [r for r in self.data["rows"] if r.get("key") != key]
-        self.data["rows"].append(full)
-        self.write()
+        old = self.data["rows"]
+        self.data["rows"] = [r for r in old if r.get("key") != key] + [full]
+        try:
+            self.write()
+        except (TypeError, ValueError) as exc:
+            self.data["rows"] = old  # the file and the recorder keep the old rows
+            raise ValueError(f"row: values must be json-able ({exc})") from None
         return full
 
     def point(self, key: str, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -373,18 +387,54 @@ def describe(study: dict[str, Any]) -> str:
     -------
     str
         The command, the commit(s) and dates of its rows, the machine and the number of
-        rows (a study whose rows come from several commits lists them all).
+        rows (a study whose rows come from several commits lists them all; rows
+        computed by uncommitted code or by several versions of the code are said to
+        be).
     """
     rows = study["rows"]
     commits = sorted({str(r.get("commit", study["commit"])) for r in rows})
     dates = sorted(str(r.get("date", study["date"])) for r in rows)
     m = study["machine"]
     span = dates[0] if dates[0] == dates[-1] else f"{dates[0]} to {dates[-1]}"
-    return (
+    hashes = {r.get("source_hash") for r in rows}
+    text = (
         f"Recorded by `{study['command']}` ({len(rows)} rows, commit "
         f"{', '.join(commits)}, {span}, {m.get('cpu', m.get('platform', '?'))}, "
         f"{m.get('cores', '?')} cores); `make studies` reruns it."
     )
+    if any(c.endswith("+dirty") for c in commits):
+        text += (
+            " The rows were computed by code with uncommitted changes on top of that "
+            "commit (their library source hash is stored with each row)."
+        )
+    if len(hashes) > 1:
+        text += f" They come from {len(hashes)} versions of the code."
+    return text
+
+
+def study_rows(study: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    """The rows of ``study``, which must be the recorded study ``name``.
+
+    Parameters
+    ----------
+    study : dict
+        A study from :func:`load_study`.
+    name : str
+        The study a reader expects.
+
+    Returns
+    -------
+    list of dict
+
+    Raises
+    ------
+    ValueError
+        ``study`` is another study (or not a study).
+    """
+    got = study.get("study") if isinstance(study, dict) else None
+    if got != name:
+        raise ValueError(f"study: expected the recorded study {name!r}, got {got!r}")
+    return study["rows"]
 
 
 @dataclass(frozen=True)
@@ -401,7 +451,9 @@ class Trend:
         The last point is closer than the first by more than twice their combined
         standard error, and no step moves away by more than its combined error.
     reached : bool
-        The last point is within twice its standard error of the paper's value.
+        The last point is resolved at the paper's value: inside its range or interval
+        by more than twice its standard error (for a single value: within twice its
+        standard error), and no farther from it than the first point.
     text : str
         One sentence saying so, with the numbers.
     """
@@ -421,6 +473,16 @@ def _distance(v: float, paper: Reported) -> float:
         lo, hi = paper.error  # type: ignore[misc]
         return 0.0 if lo <= v <= hi else min(abs(v - lo), abs(v - hi))
     return abs(v - float(paper.value))  # type: ignore[arg-type]
+
+
+def _resolved_inside(v: float, e: float, paper: Reported) -> bool:
+    """The last point lies in the paper's range or interval beyond twice its error, or
+    within twice its error of the paper's single value."""
+    if paper.kind in ("range", "interval"):
+        band = paper.value if paper.kind == "range" else paper.error
+        lo, hi = band  # type: ignore[misc]
+        return lo <= v - 2 * e and v + 2 * e <= hi
+    return abs(v - float(paper.value)) <= 2 * e  # type: ignore[arg-type]
 
 
 def toward_paper(
@@ -449,8 +511,13 @@ def toward_paper(
         Fewer than two values, a non-finite value or error, mismatched lengths, or a
         ``claim`` fact (no number to approach).
     """
-    vals = [float(v) for v in values]
-    errs = [0.0] * len(vals) if errors is None else [float(e) for e in errors]
+    if any(isinstance(v, bool) for v in [*values, *([] if errors is None else errors)]):
+        raise ValueError("values and errors must be numbers, not bools")
+    try:
+        vals = [float(v) for v in values]
+        errs = [0.0] * len(vals) if errors is None else [float(e) for e in errors]
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"values and errors must be numbers: {exc}") from None
     if len(vals) < 2:
         raise ValueError(f"values: need at least 2 scales, got {len(vals)}")
     if len(errs) != len(vals):
@@ -466,12 +533,19 @@ def toward_paper(
 
     monotone = all(d[i + 1] <= d[i] + comb(i, i + 1) for i in range(len(d) - 1))
     toward = d[-1] < d[0] - 2 * comb(0, -1) and monotone
-    reached = d[-1] <= 2 * errs[-1]
+    consistent = d[-1] <= 2 * errs[-1]
+    inside = _resolved_inside(vals[-1], errs[-1], paper)
+    reached = consistent and d[-1] <= d[0] and inside
     pts = ", ".join(f"{v:.3g}" for v in vals)
     if reached:
         text = f"reaches the paper's value ({pts}; paper {paper.text()})"
     elif toward:
         text = f"moves toward the paper ({pts}; paper {paper.text()})"
+    elif consistent:
+        text = (
+            f"consistent with the paper within its error, no resolved trend "
+            f"({pts}; paper {paper.text()})"
+        )
     else:
         text = f"does not move toward the paper ({pts}; paper {paper.text()})"
     return Trend(tuple(d), tuple(errs), toward, reached, text)

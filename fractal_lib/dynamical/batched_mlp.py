@@ -37,7 +37,7 @@ import torch
 from tqdm import tqdm
 
 from .._numba import njit
-from ..core.checks import warn_limit
+from ..core.checks import check_int, warn_limit
 from ..core.config import progress_enabled
 from ..nets.torchtools import num_threads
 from . import losses as DL
@@ -959,7 +959,7 @@ def train(
     network, full-batch GD and the recorded quantities).
     """
     if threads is not None:
-        with num_threads(int(threads)):
+        with num_threads(check_int(threads, "threads", 1)):
             return train(
                 widths,
                 seeds,

@@ -19,6 +19,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from ..core.checks import check_int
 from ..core.config import progress_enabled
 from .torchtools import num_threads, preserved_state
 
@@ -121,7 +122,7 @@ def _train_context(
     """Thread count and memory format during training, both restored after."""
     with contextlib.ExitStack() as stack:
         if threads is not None:
-            stack.enter_context(num_threads(int(threads)))
+            stack.enter_context(num_threads(threads))
         if channels_last:
             model.to(memory_format=torch.channels_last)
             stack.callback(model.to, memory_format=torch.contiguous_format)
@@ -239,8 +240,8 @@ def train(
         )
     if (x_val is None) != (y_val is None):
         raise ValueError("give both x_val and y_val, or neither")
-    if threads is not None and int(threads) < 1:
-        raise ValueError(f"threads must be >= 1, got {threads}")
+    if threads is not None:
+        threads = check_int(threads, "threads", 1)
 
     with _train_context(model, threads, channels_last):
         dev = _model_device(model)

@@ -148,16 +148,9 @@ def study_text(
     )
 
 
-def _check(study: dict[str, Any], name: str) -> list[dict[str, Any]]:
-    """The rows of ``study``, which must be the recorded study ``name``."""
-    if study.get("study") != name:
-        raise ValueError(f"study: expected {name!r}, got {study.get('study')!r}")
-    return study["rows"]
-
-
 def _summary(study: dict[str, Any]) -> dict[str, list[dict]]:
     """Mean ± SE over seeds per width of the network study, from its rows."""
-    return P.network_study_summary(_check(study, STUDIES[0]))
+    return P.network_study_summary(ST.study_rows(study, STUDIES[0]))
 
 
 def _deepest() -> int:
@@ -341,7 +334,7 @@ def plane_figure(study: dict[str, Any]) -> Figure:
     ValueError
         ``study`` is another study.
     """
-    rows = _check(study, STUDIES[1])
+    rows = ST.study_rows(study, STUDIES[1])
     paper_d = P.REPORTED["landscape_box_dimension"]
     fig, axes = _subplots(2, (11, 3.6), sharey=True)
     sets = (("network", "network"), ("fbm", "fBm, H = 0.2"))
@@ -408,7 +401,7 @@ def plane_text(study: dict[str, Any]) -> str:
         ``"median contour: <trend>"`` and one line per set (``graph``,
         ``graph_log``, ``hurst1``, ``hurst_log``: ``H``, not ``2 − H``).
     """
-    rows = _check(study, STUDIES[1])
+    rows = ST.study_rows(study, STUDIES[1])
     _, d, e = study_series(rows, "n", "contour_q0.5", set="network")
     paper_d = P.REPORTED["landscape_box_dimension"]
     lines = ["median contour: " + ST.toward_paper(d, paper_d, np.nan_to_num(e)).text]
@@ -435,7 +428,7 @@ def plane_miss(study: dict[str, Any]) -> ST.Miss:
         smallest grid), the range of the other contours, the graph surface, ``2 − H``
         and the fBm control.
     """
-    rows = _check(study, STUDIES[1])
+    rows = ST.study_rows(study, STUDIES[1])
     net = {r["n"]: r for r in rows if r["set"] == "network" and r["seed"] == 0}
     fbm = {r["n"]: r for r in rows if r["set"] == "fbm" and r["seed"] == 0}
     _, _, plane_se = study_series(rows, "n", "contour_q0.5", set="network")
@@ -532,7 +525,7 @@ def toy_figure(study: dict[str, Any]) -> Figure:
     ValueError
         ``study`` is another study.
     """
-    rows = _check(study, STUDIES[2])
+    rows = ST.study_rows(study, STUDIES[2])
     b = presets.sizes("book")
     book_of = {"levels": b.toy_levels, "steps": P.TOY_STEPS, "n_trials": b.toy_trials}
     fig, axes = _subplots(3, (13, 3.4))
@@ -599,7 +592,7 @@ def toy_text(study: dict[str, Any]) -> str:
     str
         Two lines, mean ± SE over landscape seeds.
     """
-    rows = _check(study, STUDIES[2])
+    rows = ST.study_rows(study, STUDIES[2])
     _, sup, sup_e = _toy_single(rows)
     lrs, a_lr, e_lr = _toy_by_lr(rows, "first")
     return (
@@ -627,7 +620,7 @@ def toy_misses(study: dict[str, Any]) -> list[ST.Miss]:
         Ours by grid, steps, walkers and learning rate (mean ± SE over landscape
         seeds), and the convex control under both protocols.
     """
-    rows = _check(study, STUDIES[2])
+    rows = ST.study_rows(study, STUDIES[2])
     by = {
         name: study_series(rows, x, "alpha_first", **_TOY_BASE, **fixed)
         for name, (x, fixed) in _toy_axes().items()

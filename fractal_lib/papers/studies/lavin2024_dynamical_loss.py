@@ -51,7 +51,7 @@ def part_rows(study: dict, part: str, *, T_: int | None = None) -> list[dict]:
     """
     rows = [
         r
-        for r in study["rows"]
+        for r in ST.study_rows(study, "lavin2024_steps")
         if r.get("part") == part and (T_ is None or r.get("T") == T_)
     ]
     if not rows:

@@ -161,7 +161,8 @@ def deepest(study: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     ValueError
         Either row is missing or ambiguous.
     """
-    rows, book, axis = study["rows"], study["book"], study["depth_axis"]
+    rows = ST.study_rows(study, NAME)
+    book, axis = study["book"], study["depth_axis"]
     one = study_row(
         rows,
         config=ONE,
@@ -192,7 +193,7 @@ def trend_text(study: dict[str, Any]) -> str:
         One line per series, then the tanh control at the book's setting and the number
         of frames with a boundary in the deepest zooms.
     """
-    rows, axis = study["rows"], study["depth_axis"]
+    rows, axis = ST.study_rows(study, NAME), study["depth_axis"]
     paper = P.REPORTED["dimension_range"]
     trend = ST.toward_paper(axis["D_mean"], paper, np.nan_to_num(axis["D_sem"]))
     n = len(axis["seeds"])
@@ -240,7 +241,8 @@ def figure(study: dict[str, Any]) -> Figure:
     -------
     matplotlib.figure.Figure
     """
-    rows, book, axis = study["rows"], study["book"], study["depth_axis"]
+    rows = ST.study_rows(study, NAME)
+    book, axis = study["book"], study["depth_axis"]
     paper = P.REPORTED["dimension_range"]
     fig, axes = plt.subplots(2, 2, figsize=(11, 7.4))
     ST.plot_scale_trend(
@@ -309,7 +311,8 @@ def misses(study: dict[str, Any]) -> list[ST.Miss]:
         The single-data-point dimension (by zoom depth, steps and frame side) and the
         zoom depth, both of class ``"scale"``, shown in ``fig-sd2024-scale``.
     """
-    rows, book, axis = study["rows"], study["book"], study["depth_axis"]
+    rows = ST.study_rows(study, NAME)
+    book, axis = study["book"], study["depth_axis"]
     depth_text = "; ".join(
         f"×2^{d}: {fmt((m, s), 2)}"
         for d, m, s in zip(axis["depths"], axis["D_mean"], axis["D_sem"], strict=True)
