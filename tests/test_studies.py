@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import matplotlib
 
@@ -223,3 +224,20 @@ def test_every_chapter_reader_refuses_another_study():
     for call in calls:
         with pytest.raises(ValueError, match="expected the recorded study"):
             call()
+
+
+def test_select_and_series_against_hand_computed_means():
+    rows = [
+        {"x": 1, "a": 0.1, "v": 1.0},
+        {"x": 1, "a": 0.1, "v": 3.0},
+        {"x": 2, "a": 0.1 + 1e-12, "v": 5.0},
+        {"x": 2, "a": 0.2, "v": 9.0},
+    ]
+    assert len(ST.select(rows, a=0.1)) == 3  # floats to 1e-9 relative
+    xs, mean, se = ST.series(rows, "x", "v", a=0.1)
+    assert list(xs) == [1, 2] and list(mean) == [2.0, 5.0]
+    assert se[0] == pytest.approx(1.0) and math.isnan(se[1])  # SEM of (1, 3); one row
+    _, m, _ = ST.series(rows, "x", lambda r: None if r["v"] > 4 else r["v"])
+    assert m[0] == 2.0 and math.isnan(m[1])
+    with pytest.raises(ValueError, match="no row"):
+        ST.select(rows, a=0.3)

@@ -37,9 +37,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from matplotlib.figure import Figure
 
 from .cache import save_json
+from .fits import mean_sem
 from .report import RECORDED_DIR, Reported, recorded
 from .style import PAPER_COLOR, fig_ax
 
@@ -55,6 +57,8 @@ __all__ = [
     "miss_table",
     "plot_scale_trend",
     "provenance",
+    "select",
+    "series",
     "source_hash",
     "study_rows",
     "toward_paper",
@@ -435,6 +439,81 @@ def study_rows(study: dict[str, Any], name: str) -> list[dict[str, Any]]:
     if got != name:
         raise ValueError(f"study: expected the recorded study {name!r}, got {got!r}")
     return study["rows"]
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(b, float) and isinstance(a, (int, float)) and not isinstance(a, bool):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=0.0)
+    return bool(a == b)
+
+
+def select(rows: Sequence[dict[str, Any]], **match: Any) -> list[dict[str, Any]]:
+    """The rows whose fields equal ``match`` (floats to 1e-9 relative).
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        Rows of a recorded study.
+    **match
+        Field values a row must have.
+
+    Returns
+    -------
+    list of dict
+        The matching rows, in their recorded order.
+
+    Raises
+    ------
+    ValueError
+        No row matches (a point the study did not record: rerun its script).
+    """
+    out = [r for r in rows if all(_same(r.get(k), v) for k, v in match.items())]
+    if not out:
+        raise ValueError(f"no row of the study matches {match} (rerun its script)")
+    return out
+
+
+def series(
+    rows: Sequence[dict[str, Any]],
+    x: str,
+    value: str | Callable[[dict[str, Any]], float | None],
+    **match: Any,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean and standard error of one quantity over the rows at each value of ``x``.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        Rows of a recorded study.
+    x : str
+        The field that grows from point to point (the scale axis).
+    value : str or callable
+        The field averaged (over seeds or realisations), or a function of a row
+        (``None`` counts as NaN).
+    **match
+        Fields a row must have (:func:`select`).
+
+    Returns
+    -------
+    xs, mean, se : ndarray
+        Sorted values of ``x``; the mean and the standard error of ``value`` over the
+        rows at each (:func:`fractal_lib.core.fits.mean_sem`: NaN error for one row).
+
+    Raises
+    ------
+    ValueError
+        No row matches.
+    """
+    use = select(rows, **match)
+    get = (lambda r: r[value]) if isinstance(value, str) else value
+    xs = np.array(sorted({r[x] for r in use}))
+    stats = []
+    for v in xs:
+        vals = [get(r) for r in use if _same(r[x], v)]
+        stats.append(
+            mean_sem(np.array([np.nan if g is None else g for g in vals], float))
+        )
+    return xs, np.array([s[0] for s in stats]), np.array([s[1] for s in stats])
 
 
 @dataclass(frozen=True)

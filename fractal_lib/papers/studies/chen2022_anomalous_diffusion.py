@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ...core import studies as ST
-from ...core.fits import mean_sem
 from ...core.report import fmt
 from .. import chen2022 as P
 from ..presets import chen2022_anomalous_diffusion as presets
@@ -63,12 +62,7 @@ def study_series(
     ValueError
         No row matches.
     """
-    use = [r for r in rows if all(r.get(k) == v for k, v in match.items())]
-    if not use:
-        raise ValueError(f"no row matches {match}")
-    xs = np.array(sorted({r[x] for r in use}))
-    stats = [mean_sem(np.array([r[value] for r in use if r[x] == v])) for v in xs]
-    return xs, np.array([s[0] for s in stats]), np.array([s[1] for s in stats])
+    return ST.series(rows, x, value, **match)
 
 
 def study_width_series(

@@ -18,7 +18,6 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ...core import studies as ST
-from ...core.fits import mean_sem
 from .. import ly2025 as P
 from ..presets import ly2025_multifractal_landscape as presets
 
@@ -56,19 +55,11 @@ def study_rows(study: dict[str, Any], part: str, **match: Any) -> list[dict[str,
         No row matches (a missing point of the study: rerun its script).
     """
 
-    def same(a: Any, b: Any) -> bool:
-        if isinstance(b, float) and isinstance(a, (int, float)):
-            return bool(np.isclose(a, b, rtol=1e-9, atol=0.0))
-        return a == b
-
-    rows = [
-        r
-        for r in ST.study_rows(study, P.STUDY)
-        if r.get("part") == part and all(same(r.get(k), v) for k, v in match.items())
-    ]
-    if not rows:
-        raise ValueError(f"part={part!r}, {match}: no such row in the study")
-    return rows
+    rows = ST.study_rows(study, P.STUDY)
+    try:
+        return ST.select(rows, part=part, **match)
+    except ValueError:
+        raise ValueError(f"part={part!r}, {match}: no such row in the study") from None
 
 
 def study_series(
@@ -93,14 +84,8 @@ def study_series(
         The sorted values of ``axis``, and per value the mean and standard error of
         ``get`` over its rows (realisations); the error is NaN with one row.
     """
-    xs = np.array(sorted({r[axis] for r in rows}), dtype=float)
-    mean, sem = [], []
-    for x in xs:
-        vals = [get(r) for r in rows if np.isclose(r[axis], x)]
-        m, e = mean_sem(np.array([np.nan if v is None else v for v in vals], float))
-        mean.append(float(m))
-        sem.append(float(e))
-    return xs, np.array(mean), np.array(sem)
+    xs, mean, sem = ST.series(rows, axis, get)
+    return xs.astype(float), mean, sem
 
 
 def series_text(
