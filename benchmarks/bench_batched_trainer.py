@@ -134,6 +134,8 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
+    if args.threads < 1:
+        ap.error(f"--threads must be >= 1, got {args.threads}")
     steps = 20 if args.quick else args.steps
     if args.quick:
         args.seeds, args.repeats = 2, 1

@@ -9,6 +9,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import numpy as np
 import pytest
 
 from fractal_lib.core import studies as ST
@@ -241,3 +242,11 @@ def test_select_and_series_against_hand_computed_means():
     assert m[0] == 2.0 and math.isnan(m[1])
     with pytest.raises(ValueError, match="no row"):
         ST.select(rows, a=0.3)
+
+
+def test_toward_paper_refuses_numpy_bools_and_strings():
+    val = Reported("F", "D", 1.8)
+    with pytest.raises(ValueError, match="bools or strings"):
+        ST.toward_paper([np.True_, np.False_], val)
+    with pytest.raises(ValueError, match="bools or strings"):
+        ST.toward_paper(["1.0", 1.2], val)

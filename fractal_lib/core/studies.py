@@ -590,8 +590,11 @@ def toward_paper(
         Fewer than two values, a non-finite value or error, mismatched lengths, or a
         ``claim`` fact (no number to approach).
     """
-    if any(isinstance(v, bool) for v in [*values, *([] if errors is None else errors)]):
-        raise ValueError("values and errors must be numbers, not bools")
+    if any(
+        isinstance(v, (bool, np.bool_, str))
+        for v in [*values, *([] if errors is None else errors)]
+    ):
+        raise ValueError("values and errors must be numbers, not bools or strings")
     try:
         vals = [float(v) for v in values]
         errs = [0.0] * len(vals) if errors is None else [float(e) for e in errors]

@@ -264,10 +264,10 @@ def figure(study: dict[str, Any]) -> Figure:
 def misses(study: dict[str, Any]) -> list[ST.Miss]:
     """The chapter's misses, with ours at each scale of the study and their class.
 
-    Four rows: the short-lag TAMSD exponent and the late confinement at
-    :math:`\\eta = 1000` (*protocol*: realisation and walls), the first learning rate
-    with a positive Lyapunov exponent (*open*) and "every trajectory trapped" on fBs
-    with :math:`H \\ge 0.8` (*protocol*: amplitude). The paper's side is
+    Four rows, all *open*: the short-lag TAMSD exponent and the late confinement at
+    :math:`\\eta = 1000` (candidates: realisation and walls), the first learning rate
+    with a positive Lyapunov exponent, and "every trajectory trapped" on fBs with
+    :math:`H \\ge 0.8` (a sensitivity to the unrecorded amplitude). The paper's side is
     ``P.REPORTED[...].text()``; ours is formatted from the recorded rows.
 
     Parameters

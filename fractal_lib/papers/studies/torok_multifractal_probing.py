@@ -144,6 +144,7 @@ def series(
     KeyError
         An unknown ``axis`` or ``claim``, or a row the study lacks.
     """
+    ST.study_rows(study, STUDY)
     field, sizes = GROW[axis]
     book = presets.sizes("book")
     values = (getattr(book, field), *sizes)
@@ -168,6 +169,7 @@ def trends(study: Mapping[str, Any]) -> dict[tuple[str, str], ST.Trend]:
         :func:`fractal_lib.core.studies.toward_paper` of :func:`series` against
         ``P.CLAIMED_CORRELATION``, for every claim and axis of :data:`GROW`.
     """
+    ST.study_rows(study, STUDY)
     out = {}
     for c in P.CLAIM_FIELDS:
         for a in GROW:
