@@ -16,6 +16,19 @@ and fails, naming the page and the figure, when a named figure is missing or has
 image, when a ``<figure>`` has no image, or when the page has fewer figures with an
 image than its source has figure directives.
 
+It also fails a figure a reader cannot read or a screen reader cannot describe:
+
+* an image whose alt text is empty or a file path (myst-nb's default when a figure cell
+  has no ``mystnb: image: alt:``), and
+* a PNG whose smallest text would be shown below :data:`MIN_LABEL_PX` pixels: the page
+  shows an image at its natural size, shrunk to the column (:data:`COLUMN_PX`) when
+  wider, and the smallest text of the house style (:data:`SMALLEST_PT` points, read
+  from ``fractal_lib/core/fractal.mplstyle``) is ``SMALLEST_PT / 72 * dpi`` pixels
+  at natural size, with the dpi from the PNG's ``pHYs`` chunk (PNGs without one, or
+  whose file is missing, are not measured). The PNG frames of the static explorers
+  (``ImageModel`` buffers in the page's embedded widget state) are measured the same
+  way.
+
 Usage: ``python .ci/check_figures.py [BOOK_ROOT] [HTML_DIR]`` (defaults: the repository
 root and ``BOOK_ROOT/_build/html``). Exit status 0 when every page is complete, 1
 otherwise.
@@ -23,7 +36,10 @@ otherwise.
 
 from __future__ import annotations
 
+import base64
+import json
 import re
+import struct
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +54,82 @@ _DIRECTIVE = re.compile(
 )
 _NAME_OPTION = re.compile(r"^\s*:name:\s*(\S+)", re.M)
 IMAGE_TAGS = ("img", "svg", "object")
+#: Width at which a figure of the chapter column is shown, in CSS pixels, at a 1280 px
+#: window (measured in Chromium: the cell output is 676 px, a figure inside it 660 px).
+COLUMN_PX = 660
+#: Smallest height, in pixels as shown, allowed for the smallest text of a figure.
+MIN_LABEL_PX = 9.0
+_STYLE = Path(__file__).resolve().parent.parent / "fractal_lib/core/fractal.mplstyle"
+_SIZE_KEY = re.compile(
+    r"^\s*(?:font\.size|[\w.]*(?:labelsize|titlesize|fontsize))\s*:\s*([0-9.]+)\s*$",
+    re.M,
+)
+
+
+def smallest_style_pt(style: Path = _STYLE) -> float:
+    """The smallest font size (points) a matplotlib style sheet sets."""
+    sizes = [float(v) for v in _SIZE_KEY.findall(style.read_text(encoding="utf-8"))]
+    if not sizes:
+        raise ValueError(f"no font size in {style}")
+    return min(sizes)
+
+
+#: Smallest text of the house style, in points (legend text).
+SMALLEST_PT = smallest_style_pt()
+
+
+def png_size_dpi(path: Path | bytes) -> tuple[int, int, float | None]:
+    """Width and height in pixels of a PNG (a file or its bytes) and its dpi from the
+    ``pHYs`` chunk (None without one, or when its unit is not the metre)."""
+    data = path if isinstance(path, bytes) else path.read_bytes()
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError(f"{path!r:.60} is not a PNG")
+    width, height = struct.unpack(">II", data[16:24])
+    pos, dpi = 8, None
+    while pos + 8 <= len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
+        if kind == b"pHYs":
+            ppu_x, _, unit = struct.unpack(">IIB", data[pos + 8 : pos + 17])
+            dpi = ppu_x * 0.0254 if unit == 1 else None
+            break
+        if kind in (b"IDAT", b"IEND"):
+            break
+        pos += 12 + length
+    return width, height, dpi
+
+
+def shown_label_px(width: int, dpi: float, points: float = SMALLEST_PT) -> float:
+    """Height in CSS pixels of ``points``-point text of an image ``width`` pixels wide
+    at ``dpi``, shown at natural size and shrunk to :data:`COLUMN_PX` when wider."""
+    return points / 72 * dpi * min(1.0, COLUMN_PX / width)
+
+
+def widget_frames(soup: object) -> list[bytes]:
+    """The PNG images of the ``ImageModel`` widgets in a page's embedded widget state
+    (the frames of the static explorers)."""
+    frames = []
+    for tag in soup.find_all(  # type: ignore[attr-defined]
+        "script", type="application/vnd.jupyter.widget-state+json"
+    ):
+        models = json.loads(tag.string or "{}").get("state", {})
+        for model in models.values():
+            if model.get("model_name") != "ImageModel":
+                continue
+            for buf in model.get("buffers", []):
+                data = base64.b64decode(buf.get("data", ""))
+                if data[:8] == b"\x89PNG\r\n\x1a\n":
+                    frames.append(data)
+    return frames
+
+
+def _path_like(alt: str, src: str) -> bool:
+    alt = alt.strip()
+    return (
+        not alt
+        or alt == src
+        or re.fullmatch(r"\S*[/\\]\S*|\S+\.(png|gif|jpe?g|svg|pdf)", alt) is not None
+    )
 
 
 @dataclass
@@ -50,6 +142,7 @@ class PageReport:
     figures: int = 0
     with_image: int = 0
     images: int = 0
+    smallest_px: float | None = None
     errors: list[str] = field(default_factory=list)
 
 
@@ -131,6 +224,49 @@ def check_page(page: str, source: Path, html: Path) -> PageReport:
             report.errors.append(
                 f"{page}: figure '{fig.get('id', '?')}' ({text}) has no image"
             )
+    for fig in figures:
+        ident = fig.get("id", "?")
+        for img in fig.find_all("img"):
+            src = str(img.get("src", ""))
+            if _path_like(str(img.get("alt", "")), src):
+                report.errors.append(
+                    f"{page}: figure '{ident}' has no alt text saying what it shows "
+                    f"(alt={img.get('alt', '')!r})"
+                )
+            image = (html.parent / src).resolve()
+            if not src.lower().endswith(".png") or not image.is_file():
+                continue
+            width, _, dpi = png_size_dpi(image)
+            if dpi is None:
+                continue
+            px = shown_label_px(width, dpi)
+            report.smallest_px = (
+                px if report.smallest_px is None else min(report.smallest_px, px)
+            )
+            if px < MIN_LABEL_PX:
+                report.errors.append(
+                    f"{page}: figure '{ident}' is {width} px wide at {dpi:.0f} dpi: "
+                    f"its {SMALLEST_PT:g} pt text shows at {px:.1f} px in a "
+                    f"{COLUMN_PX} px column (< {MIN_LABEL_PX:g}); make it at most "
+                    f"{COLUMN_PX * SMALLEST_PT / 72 / MIN_LABEL_PX:.1f} inches wide "
+                    "or split its panels over rows"
+                )
+    frames = [png_size_dpi(f) for f in widget_frames(soup)]
+    measured = [(w, dpi) for w, _, dpi in frames if dpi is not None]
+    if measured:
+        width, dpi = min(measured, key=lambda wd: shown_label_px(*wd))
+        px = shown_label_px(width, dpi)
+        report.smallest_px = (
+            px if report.smallest_px is None else min(report.smallest_px, px)
+        )
+        if px < MIN_LABEL_PX:
+            report.errors.append(
+                f"{page}: explorer frames up to {width} px wide at {dpi:.0f} dpi: "
+                f"their {SMALLEST_PT:g} pt text shows at {px:.1f} px in a "
+                f"{COLUMN_PX} px column (< {MIN_LABEL_PX:g}); make the explorer's "
+                f"figure at most {COLUMN_PX * SMALLEST_PT / 72 / MIN_LABEL_PX:.1f} "
+                "inches wide"
+            )
     if report.with_image < report.declared:
         report.errors.append(
             f"{page}: {report.with_image} figures with an image in the HTML, "
@@ -165,25 +301,29 @@ def main(argv: list[str]) -> int:
     reports = check_book(book_root, html_dir)
     print(
         f"{'page':45s} {'directives':>10s} {'figures':>8s} {'with image':>10s} "
-        f"{'images':>7s}"
+        f"{'images':>7s} {'min text px':>11s}"
     )
     for r in reports:
+        px = "" if r.smallest_px is None else f"{r.smallest_px:.1f}"
         print(
             f"{r.page:45s} {r.declared:10d} {r.figures:8d} {r.with_image:10d} "
-            f"{r.images:7d}"
+            f"{r.images:7d} {px:>11s}"
         )
     errors = [e for r in reports for e in r.errors]
     for e in errors:
         print(f"ERROR {e}", file=sys.stderr)
     if errors:
         print(
-            f"check_figures: {len(errors)} missing figure(s); the book lost images "
-            "(is MPLBACKEND set to a non-inline backend?)",
+            f"check_figures: {len(errors)} error(s): missing images (is MPLBACKEND "
+            "set to a non-inline backend?), alt texts or unreadable figures",
             file=sys.stderr,
         )
         return 1
     total = sum(r.declared for r in reports)
-    print(f"check_figures: all {total} figures of {len(reports)} pages have images")
+    print(
+        f"check_figures: all {total} figures of {len(reports)} pages have images, "
+        f"alt texts and text of at least {MIN_LABEL_PX:g} px"
+    )
     return 0
 
 

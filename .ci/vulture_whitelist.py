@@ -9,6 +9,9 @@ entry says who uses it. Bare names, never executed.
 _isolated_cache  # tests/conftest.py
 _one_thread  # tests/test_batched_mlp.py
 
+# Sphinx: entry point of the extension .ci/sphinx_unique_scripts.py (see _config.yml)
+setup
+
 # the README's way to get Fashion-MNIST where no Debian package exists
 download_fashion_mnist  # fractal_lib/nets/data.py
 

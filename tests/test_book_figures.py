@@ -75,7 +75,7 @@ A static figure.
 
 def _figure(fig_id: str | None, image: bool, caption: str) -> str:
     ident = f' id="{fig_id}"' if fig_id else ""
-    img = '<img alt="../_images/x.png" src="../_images/x.png" />' if image else ""
+    img = '<img alt="A line plot." src="../_images/x.png" />' if image else ""
     return (
         f'<figure class="align-default"{ident}>\n{img}\n<figcaption>\n<p><span '
         'class="caption-number">'
@@ -171,6 +171,120 @@ def test_missing_page_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert "notebooks/ch: no rendered page" in capsys.readouterr().err
 
 
+def _png(path: Path, width_in: float, dpi: float) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=(width_in, 1.0))
+    fig.savefig(path, dpi=dpi)  # matplotlib writes the dpi into the pHYs chunk
+    plt.close(fig)
+
+
+def test_png_size_and_dpi_are_read(tmp_path: Path) -> None:
+    _png(tmp_path / "a.png", 4.0, 110)
+    width, height, dpi = check_figures.png_size_dpi(tmp_path / "a.png")
+    assert (width, height) == (440, 110)
+    assert dpi == pytest.approx(110, abs=0.1)
+
+
+def test_smallest_text_of_the_house_style_is_the_legend() -> None:
+    # legend.fontsize 9 is the smallest font size of fractal.mplstyle
+    assert check_figures.SMALLEST_PT == 9
+    # 9 pt at 110 dpi is 13.75 px natural; a 1400 px image is shown at 660 px
+    assert check_figures.shown_label_px(1400, 110) == pytest.approx(6.48, abs=0.01)
+    assert check_figures.shown_label_px(600, 110) == pytest.approx(13.75, abs=0.01)
+
+
+@pytest.mark.parametrize(("width_in", "ok"), [(9.0, True), (12.0, False)])
+def test_figure_too_wide_to_read_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], width_in: float, ok: bool
+) -> None:
+    root, html = _book(
+        tmp_path,
+        [
+            _figure("fig-first", True, "First."),
+            _figure(None, True, "Second."),
+            _figure("fig-static", True, "A static figure."),
+        ],
+    )
+    (html / "_images").mkdir()
+    _png(html / "_images" / "x.png", width_in, 110)
+    assert check_figures.main(["check", str(root), str(html)]) == (0 if ok else 1)
+    err = capsys.readouterr().err
+    assert ("is 1320 px wide at 110 dpi" in err) is not ok
+    assert ("make it at most 9.2 inches wide" in err) is not ok
+
+
+@pytest.mark.parametrize("alt", ["", "../_images/x.png", "x.png"])
+def test_figure_without_alt_text_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], alt: str
+) -> None:
+    figure = _figure("fig-first", True, "First.").replace(
+        'alt="A line plot."', f'alt="{alt}"'
+    )
+    root, html = _book(
+        tmp_path,
+        [
+            figure,
+            _figure(None, True, "Second."),
+            _figure("fig-static", True, "A static figure."),
+        ],
+    )
+    assert check_figures.main(["check", str(root), str(html)]) == 1
+    assert "figure 'fig-first' has no alt text" in capsys.readouterr().err
+
+
+def test_chapter_parts_number_figures_per_chapter() -> None:
+    """Numbered parts make Sphinx number figures per chapter (Fig. 3.2), not through
+    the whole book; ``numbered: 1`` leaves the sections of a chapter unnumbered."""
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    for part in toc["parts"]:
+        files = [c["file"] for c in part["chapters"]]
+        if any(f.startswith("notebooks/") for f in files):
+            assert part.get("numbered") == 1, part["caption"]
+
+
+# Library figures are at most this wide (inches): the check above allows 9.2 at the
+# house style's 9 pt, so 9 leaves room for a tight bounding box's overhang.
+MAX_WIDTH_IN = 9.0
+FIGURE_SOURCES = sorted(
+    [
+        *(ROOT / "fractal_lib").glob("*/plotting*.py"),
+        *(ROOT / "fractal_lib").glob("*/widgets*.py"),
+        *(ROOT / "fractal_lib" / "papers" / "studies").glob("*.py"),
+        *(ROOT / "notebooks").glob("*.md"),
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    "source", FIGURE_SOURCES, ids=lambda p: str(p.relative_to(ROOT))
+)
+def test_figure_sizes_and_fonts_stay_readable(source: Path) -> None:
+    """Every literal ``figsize=(w, h)`` is at most :data:`MAX_WIDTH_IN` wide and every
+    literal font size is at least the house style's smallest (9 pt), so labels stay
+    at 9 px or more in the page's column (see ``.ci/check_figures.py``)."""
+    import re
+
+    text = source.read_text(encoding="utf-8")
+    wide = [
+        m.group(0)
+        for m in re.finditer(r"figsize=\(\s*([0-9.]+)\s*,", text)
+        if float(m.group(1)) > MAX_WIDTH_IN
+    ]
+    small = [
+        m.group(0)
+        for m in re.finditer(r"(?:fontsize|labelsize)=([0-9.]+)", text)
+        if float(m.group(1)) < check_figures.SMALLEST_PT
+    ]
+    assert not wide, f"figures wider than {MAX_WIDTH_IN} in: {wide}"
+    assert not small, f"text smaller than {check_figures.SMALLEST_PT} pt: {small}"
+
+
 @pytest.mark.parametrize(
     "chapter", sorted((ROOT / "notebooks").glob("*.md")), ids=lambda p: p.stem
 )
@@ -182,3 +296,106 @@ def test_chapter_setup_selects_inline_backend(chapter: Path) -> None:
     nb = jupytext.read(chapter)
     first_code = next(c for c in nb.cells if c.cell_type == "code")
     assert "%matplotlib inline" in first_code.source.splitlines(), chapter.name
+
+
+def _legend_labels_drawn(ax) -> list[str]:  # noqa: ANN001
+    """Legend entries of ``ax`` with no drawn artist (line, collection) of that
+    label holding data."""
+    drawn = {
+        a.get_label()
+        for a in [*ax.lines, *ax.collections, *ax.patches, *ax.containers]
+        if (not hasattr(a, "get_xdata") or len(a.get_xdata()) > 0)
+    }
+    legend = ax.get_legend()
+    labels = [t.get_text() for t in legend.get_texts()] if legend else []
+    return [label for label in labels if label not in drawn]
+
+
+def test_box_counts_draw_the_papers_line_they_name() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from fractal_lib.boundaries import plotting
+
+    fig = plotting.plot_box_counts(
+        np.ones(6, int), None, label="x^2", paper="paper: 1", paper_line=(0.0, 0.0)
+    )
+    ax = fig.axes[0]
+    assert _legend_labels_drawn(ax) == []
+    (line,) = [ln for ln in ax.lines if ln.get_label() == "paper: 1"]
+    assert np.array_equal(line.get_ydata(), [0.0, 0.0])
+    plt.close(fig)
+    with pytest.raises(ValueError, match="paper_line"):
+        plotting.plot_box_counts(np.ones(6, int), paper="paper: 1")
+
+
+def test_alpha_vs_dim_series_do_not_hide_each_other() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from fractal_lib.boundaries import plotting
+
+    dims, alpha, err = [1, 10, 100], np.array([0.5, 0.6, 0.7]), np.zeros(3)
+    fig = plotting.plot_alpha_vs_dim(dims, alpha, err, label="a")
+    ax = fig.axes[0]
+    plotting.plot_alpha_vs_dim(
+        dims, alpha, err, ax=ax, label="b", marker="s", filled=False, offset=0.03
+    )
+    first, second = ax.lines[0], ax.lines[-1]
+    # same values, but drawn at shifted x, with another marker and open face
+    assert np.allclose(second.get_xdata(), np.array(dims) * 10**0.03)
+    assert first.get_marker() != second.get_marker()
+    assert second.get_markerfacecolor() == "white"
+    assert _legend_labels_drawn(ax) == []
+    plt.close(fig)
+    with pytest.raises(ValueError, match="offset"):
+        plotting.plot_alpha_vs_dim(dims, alpha, err, offset=0.5)
+
+
+@pytest.mark.parametrize(("width_in", "ok"), [(8.0, True), (11.5, False)])
+def test_explorer_frames_too_wide_to_read_fail(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], width_in: float, ok: bool
+) -> None:
+    import base64
+    import json
+
+    _png(tmp_path / "frame.png", width_in, 150)
+    state = {
+        "version_major": 2,
+        "state": {
+            "m1": {
+                "model_name": "ImageModel",
+                "state": {"format": "png"},
+                "buffers": [
+                    {
+                        "path": ["value"],
+                        "encoding": "base64",
+                        "data": base64.b64encode(
+                            (tmp_path / "frame.png").read_bytes()
+                        ).decode(),
+                    }
+                ],
+            },
+            "m2": {"model_name": "LayoutModel", "state": {}},
+        },
+    }
+    script = (
+        '<script type="application/vnd.jupyter.widget-state+json">'
+        f"{json.dumps(state)}</script>"
+    )
+    root, html = _book(
+        tmp_path,
+        [
+            _figure("fig-first", True, "First."),
+            _figure(None, True, "Second."),
+            _figure("fig-static", True, "A static figure." + script),
+        ],
+    )
+    assert check_figures.main(["check", str(root), str(html)]) == (0 if ok else 1)
+    assert ("explorer frames up to 1725 px wide" in capsys.readouterr().err) is not ok

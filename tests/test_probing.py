@@ -246,15 +246,19 @@ def test_tau_curves_and_spectra_share_one_line_helper():
 
 
 def test_chapter_shows_every_comparison_and_names_the_authors_settings():
-    # Every ledger row is printed in its cell (six trend rows were added unseen next to
-    # a hand-built table), the paper module is `P` as in every chapter, and
+    # Every ledger row is shown in its cell (six trend rows were added unseen next to
+    # a hand-built table): a cell with rows ends with ledger.show; the paper module is
+    # `P` as in every chapter, and
     # "Differences" states min_total and the probe batches from the paper's constants
     import jupytext
 
     path = Path(__file__).resolve().parents[1] / "notebooks"
     nb = jupytext.read(path / "torok_multifractal_probing.md")
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    assert code.count("ledger.compare(") == code.count("print(ledger.compare(")
+    cells = [c.source for c in nb.cells if "ledger.compare(" in c.source]
+    assert cells and all(
+        c.strip().splitlines()[-1].startswith("ledger.show(") for c in cells
+    )
     assert "torok_bartha as P\n" in code and "TB." not in code
     text = "\n".join(c.source for c in nb.cells)
     differences = text.split("## Differences from the paper")[1].split("## Explore")[0]

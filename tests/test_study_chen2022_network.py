@@ -211,6 +211,6 @@ def test_width_series_and_text():
     assert w.tolist() == [4, 8] and m.tolist() == [2.0, 1.0]
     assert math.isnan(se[0]) and se[1] == 0.5
     assert SS.study_width_series(summary, "a", epochs=6)[1].tolist() == [3.0]
-    assert SS.study_text(summary, "14.diff", digits=0) == "width 4: -3 ± 1"
+    assert SS.study_text(summary, "14.diff") == "width 4: -3.0 ± 1.0"
     with pytest.raises(ValueError, match="quantity"):
         SS.study_width_series(summary, "b")

@@ -14,6 +14,7 @@ import pytest
 
 from fractal_lib.boundaries import boxcount
 from fractal_lib.boundaries import network_trainability as NT
+from fractal_lib.core import report
 from fractal_lib.core import studies as ST
 from fractal_lib.papers import sohl_dickstein2024 as P
 from fractal_lib.papers.studies import sohl_dickstein2024_network_boundary as SS
@@ -194,10 +195,11 @@ def test_misses_are_the_recorded_classes_with_the_papers_text(study):
     for m in misses:
         assert all(getattr(m, f) for f in ("scales", "evidence", "cause"))
         assert "fig-sd2024-scale" in m.evidence
-    # the numbers come from the rows: every depth of the axis, its mean to 2 decimals
+    # the numbers come from the rows: every depth of the axis, its mean ± SE rounded
+    # to the SE (report.fmt)
     axis = study["depth_axis"]
-    for d, mean in zip(axis["depths"], axis["D_mean"], strict=True):
-        assert f"×2^{d}: {mean:.2f}" in misses[0].scales
+    for d, mean, se in zip(axis["depths"], axis["D_mean"], axis["D_sem"], strict=True):
+        assert f"×2^{d}: {report.fmt((mean, se))}" in misses[0].scales
     one, tanh = SS.deepest(study)
     assert f"×2^{one['depth']} (boundary in " in misses[1].scales
     assert f"×{study['book']['magnification']};" in misses[1].scales

@@ -49,12 +49,23 @@ def calls(monkeypatch):
 
 
 def test_log_options_contain_the_value_exactly():
+    # defect (issue 15): the A slider read 70.8 for a figure computed at A = 70; then
+    # 70 and 70.8 sat side by side, so one step right showed almost the same setting.
     opts = log_options(70.0, 1.0, 1000.0)
     values = [v for _, v in opts]
     assert values == sorted(values)
-    assert 70.0 in values and 70.8 in values
-    assert ("70", 70.0) in opts
+    assert ("70", 70.0) in opts and 70.8 not in values
+    i = values.index(70.0)
+    assert (values[i - 1], values[i + 1]) == (63.1, 79.4)
     assert values[0] == 1.0 and values[-1] == 1000.0
+
+
+def test_log_options_offer_extra_values_exactly():
+    opts = log_options(70.0, 1.0, 1000.0, extra=lavin2024.FIG4_A)
+    assert {("25", 25.0), ("50", 50.0), ("75", 75.0), ("70", 70.0)} <= set(opts)
+    assert 25.1 not in [v for _, v in opts]  # the grid point next to 25 is left out
+    with pytest.raises(ValueError, match="extra"):
+        log_options(70.0, 1.0, 1000.0, extra=(2000.0,))
 
 
 @pytest.mark.parametrize("args", [(0.5, 1.0, 10.0), (1.0, 0.0, 10.0), (1.0, 1.0, 1.0)])

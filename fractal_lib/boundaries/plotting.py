@@ -19,7 +19,7 @@ from matplotlib.patches import ConnectionPatch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from ..core.fits import DimensionFit
-from ..core.style import PAPER_COLOR, fig_ax, paper_handle
+from ..core.style import PAPER_COLOR, fig_ax
 from .landscapes import CONVEXITY_THRESHOLD, Landscape
 
 #: Colour map of the iterations that stay bounded.
@@ -36,7 +36,7 @@ def inset_text(
     *,
     ha: str = "left",
     va: str = "baseline",
-    fontsize: float = 7.5,
+    fontsize: float = 9.0,
     alpha: float = 0.8,
 ) -> Any:
     """Write ``text`` inside ``ax`` on a white, borderless box (the panels' labels).
@@ -261,6 +261,7 @@ def plot_box_counts(
     levels: np.ndarray | None = None,
     label: str | None = None,
     paper: str | None = None,
+    paper_line: tuple[float, float] | None = None,
     ax: Axes | None = None,
     color: str | None = None,
     marker: str = "o",
@@ -268,7 +269,8 @@ def plot_box_counts(
     """``log2 |B_N|`` against ``log2 N`` (Figs. 2a, 2b, S2).
 
     Filled markers are the levels used by ``fit`` (drawn as a line over that range);
-    open markers are not fitted. ``paper`` adds a legend entry with the paper's value.
+    open markers are not fitted. The paper's counts, ``paper_line``, are drawn as a
+    dashed grey line labelled ``paper``, next to ours.
 
     Parameters
     ----------
@@ -281,7 +283,10 @@ def plot_box_counts(
     label : str, optional
         Legend label of the counts (the fitted ``alpha`` is appended).
     paper : str, optional
-        Legend text of the paper's value.
+        Legend text of the paper's counts; needs ``paper_line``.
+    paper_line : (float, float), optional
+        The paper's counts as ``(slope, intercept)`` of ``log2 |B_N|`` against
+        ``log2 N``: ``(0, 0)`` is one box at every level.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on (default: a new figure).
     color : str, optional
@@ -293,7 +298,14 @@ def plot_box_counts(
     -------
     matplotlib.figure.Figure
         The figure holding the axes.
+
+    Raises
+    ------
+    ValueError
+        ``paper`` without ``paper_line`` (a legend entry for a line never drawn).
     """
+    if paper and paper_line is None:
+        raise ValueError("paper needs paper_line (a legend entry for no line)")
     fig, ax = fig_ax(ax)
     c = np.asarray(counts, dtype=float)
     lv = np.arange(c.size) if levels is None else np.asarray(levels)
@@ -323,10 +335,18 @@ def plot_box_counts(
     if fitted and fit.levels.size >= 2:
         xr = np.array([fit.levels.min(), fit.levels.max()])
         ax.plot(xr, fit.alpha * xr + fit.intercept, "-", lw=1.2, color=color)
-    handles, _ = ax.get_legend_handles_labels()
-    if paper:
-        handles.append(paper_handle(paper))
-    ax.legend(handles=handles, loc="upper left")
+    if paper_line is not None:
+        xr = np.array([lv.min(), lv.max()], dtype=float)
+        ax.plot(
+            xr,
+            paper_line[0] * xr + paper_line[1],
+            ls="--",
+            lw=1.2,
+            color=PAPER_COLOR,
+            label=paper or "paper",
+            zorder=1,
+        )
+    ax.legend(loc="upper left")
     ax.set(xlabel=r"$\log_2 N$", ylabel=r"$\log_2 |B_N|$")
     ax.set_ylim(bottom=-0.5, top=max(ax.get_ylim()[1], 3.0))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -502,8 +522,15 @@ def plot_alpha_vs_dim(
     ax: Axes | None = None,
     label: str | None = None,
     color: str | None = None,
+    marker: str = "o",
+    ls: str = "-",
+    filled: bool = True,
+    offset: float = 0.0,
 ) -> Figure:
     """Box dimension against the parameter dimension d (Figs. 4b, 4c).
+
+    Several series on one axes can coincide over part of the range; give each its own
+    ``marker``, ``ls`` or ``filled`` and a small ``offset`` so none hides another.
 
     Parameters
     ----------
@@ -517,19 +544,38 @@ def plot_alpha_vs_dim(
         Legend label.
     color : str, optional
         Matplotlib colour.
+    marker : str
+        Matplotlib marker.
+    ls : str
+        Matplotlib line style of the line joining the points.
+    filled : bool
+        Filled markers (False: open markers, which show a series drawn below).
+    offset : float
+        Horizontal shift of the points, as a fraction of a decade of ``d`` (the axis is
+        logarithmic), in ``[-0.1, 0.1]``; the points are drawn at ``d * 10**offset``.
 
     Returns
     -------
     matplotlib.figure.Figure
         The figure holding the axes.
+
+    Raises
+    ------
+    ValueError
+        ``offset`` outside ``[-0.1, 0.1]`` (it would move a point towards its
+        neighbour's ``d``).
     """
+    if not -0.1 <= offset <= 0.1:
+        raise ValueError(f"offset must be in [-0.1, 0.1], got {offset}")
     fig, ax = fig_ax(ax)
     ax.errorbar(
-        dims,
+        np.asarray(dims, dtype=float) * 10.0**offset,
         alpha,
         yerr=np.nan_to_num(err),
-        fmt="o-",
-        ms=4,
+        fmt=marker,
+        ls=ls,
+        ms=5 if not filled else 4,
+        mfc=None if filled else "white",
         lw=1,
         color=color,
         label=label,
@@ -537,7 +583,7 @@ def plot_alpha_vs_dim(
     ax.set_xscale("log")
     ax.set(xlabel=r"parameter dimension $d$", ylabel=r"box dimension $\alpha$")
     if label:
-        ax.legend(loc="lower right")
+        ax.legend(loc="best")
     return fig
 
 

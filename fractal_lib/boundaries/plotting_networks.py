@@ -150,7 +150,7 @@ def plot_zoom_sequence(
             f"×{img.window.magnification:,}, width {x1 - x0:.2g}",
             va="top",
         )
-        ax.tick_params(labelsize=7)
+        ax.tick_params(labelsize=9)
     xl, yl = PLANE_LABELS[images[0].plane]
     fig.supxlabel(xl, fontsize=9)
     fig.supylabel(yl, fontsize=9)
@@ -330,9 +330,9 @@ def plot_configurations(
     for (name, img), ax in zip(images.items(), axes, strict=False):
         plot_image(img, ax=ax, labels=False)
         xl, yl = SHORT_LABELS[img.plane]
-        ax.set_xlabel(xl, fontsize=8)
-        ax.set_ylabel(yl, fontsize=8)
-        ax.tick_params(labelsize=7)
+        ax.set_xlabel(xl, fontsize=9)
+        ax.set_ylabel(yl, fontsize=9)
+        ax.tick_params(labelsize=9)
         inset_text(ax, (0.02, 0.98), name, va="top")
     fig = axes[0].figure
     return fig
@@ -391,14 +391,14 @@ def plot_box_fits(
         plot_box_fit(fit, ax=ax_c, label=name, color=f"C{k}")
         err = fit.stderr if np.isfinite(fit.stderr) else 0.0
         ax_d.errorbar(k, fit.slope, yerr=err, fmt="o", color=f"C{k}", capsize=3)
-    ax_c.legend(loc="upper left", fontsize=7)
+    ax_c.legend(loc="upper left", fontsize=9)
     if paper is not None:
         lo, hi = paper.value  # type: ignore[misc]
         ax_d.axhspan(
             lo, hi, color=PAPER_COLOR, alpha=0.2, lw=0, label=f"paper: {paper.text()}"
         )
-        ax_d.legend(loc="lower left", fontsize=8)
-    ax_d.set_xticks(range(len(names)), names, rotation=30, ha="right", fontsize=8)
+        ax_d.legend(loc="lower left", fontsize=9)
+    ax_d.set_xticks(range(len(names)), names, rotation=30, ha="right", fontsize=9)
     ax_d.set(xlim=(-0.5, len(names) - 0.5), ylabel="box dimension $D$")
     fig = ax_c.figure
     return fig

@@ -1,9 +1,13 @@
-"""Interactive explorers (ipywidgets). They need a live kernel; on the static site they
-show the figure for their initial values."""
+"""Interactive explorer of the trainability boundary (ipywidgets).
+
+In a kernel it redraws on every change; on the static site it switches between frames
+precomputed over a grid of its parameters (:mod:`fractal_lib.core.explorer`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -114,6 +118,7 @@ def trainability_explorer(
     lr_window: tuple[float, float],
     criteria: Sequence[T.Criterion],
     kind: str = "multiplicative",
+    frames: Mapping[Any, Any] | None = None,
 ):
     """The explorer widget of the trainability boundary.
 
@@ -139,6 +144,9 @@ def trainability_explorer(
         :func:`criterion_label`; the first is the initial one.
     kind : {"multiplicative", "additive", "quadratic"}
         Initial landscape family.
+    frames : mapping, optional
+        The static page's grid (see :func:`~fractal_lib.core.style.explorer_box`),
+        for example ``{"eps": (...)}``; None shows the initial setting.
 
     Returns
     -------
@@ -191,4 +199,4 @@ def trainability_explorer(
         ),
     }
 
-    return explorer_box(explore, controls)
+    return explorer_box(explore, controls, frames=frames, name="liu-trainability")

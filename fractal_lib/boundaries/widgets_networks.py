@@ -1,10 +1,14 @@
-"""Interactive explorer of the network-trainability plane (ipywidgets). It needs a live
-kernel; on the static site it shows the figure for its initial values."""
+"""Interactive explorer of the network-trainability plane (ipywidgets).
+
+In a kernel it re-renders on every change; on the static site it switches between frames
+precomputed over a grid of its parameters, for example the windows of a zoom sequence
+(:func:`zoom_frames`, :mod:`fractal_lib.core.explorer`).
+"""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -104,7 +108,7 @@ def explore(
     text = f"{img.converged_fraction:.0%} converge"
     if fit is not None:
         text += f", D ≈ {fit.alpha:.2f}"
-    inset_text(ax, (0.02, 0.02), text, fontsize=8, alpha=0.85)
+    inset_text(ax, (0.02, 0.02), text, fontsize=9, alpha=0.85)
     return fig
 
 
@@ -115,6 +119,7 @@ def network_explorer(
     window: NT.Window,
     width: int,
     networks: Mapping[str, Mapping[str, Any]] | None = None,
+    frames: Mapping[Any, Any] | None = None,
 ):
     """The explorer widget of the network-trainability plane.
 
@@ -138,6 +143,10 @@ def network_explorer(
         :class:`~fractal_lib.boundaries.network_trainability.NetworkProblem` without
         ``width``; the chapter passes its six configurations): a "network" menu
         replaces the activation menu.
+    frames : mapping, optional
+        The static page's grid (see :func:`~fractal_lib.core.style.explorer_box`),
+        for example ``{"steps": (50, 100, 200)}``; the chapter passes the windows of
+        its zoom sequence (:func:`zoom_frames`). None shows the initial setting.
 
     Returns
     -------
@@ -190,4 +199,50 @@ def network_explorer(
     fixed: dict[str, Any] = {"width": width, "networks": networks}
     if networks:
         fixed["activation"] = "tanh"  # unused: the network sets it
-    return explorer_box(functools.partial(explore, **fixed), controls, split=4)
+    return explorer_box(
+        functools.partial(explore, **fixed),
+        controls,
+        split=4,
+        frames=frames,
+        name="sohl-dickstein-plane",
+    )
+
+
+def zoom_frames(images: Sequence[NT.NetImage], most: int = 9) -> dict[Any, Any]:
+    """A static grid over the windows of a zoom sequence, labelled by magnification.
+
+    Parameters
+    ----------
+    images : sequence of NetImage
+        A zoom sequence, first window first
+        (:func:`~fractal_lib.boundaries.network_trainability.zoom_sequence`); its
+        windows must lie inside the explorer's.
+    most : int
+        Most windows to keep (>= 2): the first, the last and evenly spaced ones between.
+
+    Returns
+    -------
+    dict
+        ``{("x_range", "y_range"): {"×1": ((x0, x1), (y0, y1)), ...}}``, the ``frames``
+        of :func:`network_explorer`.
+
+    Raises
+    ------
+    ValueError
+        No images, or ``most < 2``.
+    """
+    if not images:
+        raise ValueError("images: need at least one window")
+    if most < 2:
+        raise ValueError(f"most must be >= 2, got {most}")
+    n = len(images)
+    keep = (
+        sorted({round(i * (n - 1) / (most - 1)) for i in range(most)})
+        if n > most
+        else range(n)
+    )
+    grid = {}
+    for i in keep:
+        x0, x1, y0, y1 = images[i].window.bounds
+        grid[f"×{images[i].window.magnification:g}"] = ((x0, x1), (y0, y1))
+    return {("x_range", "y_range"): grid}

@@ -10,6 +10,7 @@
 :mod:`~fractal_lib.core.studies` (scale studies kept in git and the class of each miss),
 :mod:`~fractal_lib.core.executors` (the chunk runner of every grid computation),
 :mod:`~fractal_lib.core.style` (house style of the figures and layout of the explorers),
+:mod:`~fractal_lib.core.explorer` (explorers for the static page: precomputed frames),
 :mod:`~fractal_lib.core.exports` (the lazy re-exports of the subpackages).
 """
 
@@ -27,6 +28,7 @@ __getattr__, __dir__ = lazy_exports(
         "studies",
         "executors",
         "style",
+        "explorer",
         "exports",
     ],
 )

@@ -242,6 +242,24 @@ def code_dependencies(obj: Any) -> tuple[dict[str, Path], dict[str, str]]:
     return dict(sorted(modules.items())), libraries
 
 
+def library_version() -> str:
+    """The code version of the whole library: its version and a hash of every source
+    file of ``fractal_lib`` (see :func:`code_version`).
+
+    Returns
+    -------
+    str
+        ``"<package version>+<12 hex digits>"``.
+    """
+    package = Path(__file__).resolve().parents[1]
+    files = sorted(
+        p
+        for p in package.rglob("*")
+        if p.suffix in (".py", ".mplstyle") and p.is_file()
+    )
+    return code_version(*files)
+
+
 def code_version_of(obj: Any) -> str:
     """Code version of the results computed by a module (where cache keys come from).
 

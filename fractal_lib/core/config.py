@@ -50,6 +50,38 @@ def get_scale() -> Scale:
     return value  # type: ignore[return-value]
 
 
+#: How the chapters' explorers are built: redrawn by a kernel, or precomputed frames.
+ExplorerMode = Literal["live", "static"]
+#: Every explorer mode, the default first.
+EXPLORER_MODES: tuple[ExplorerMode, ...] = ("live", "static")
+
+
+def get_explorer_mode() -> ExplorerMode:
+    """Return how this process builds explorers, from ``FRACTAL_EXPLORERS``.
+
+    ``live`` (the default, JupyterLab) redraws the figure in the kernel on every change;
+    ``static`` (set by the Makefile's book targets) renders the figure over a small grid
+    of settings into PNG frames that the page switches between without a kernel
+    (:func:`fractal_lib.core.explorer.static_explorer`).
+
+    Returns
+    -------
+    str
+        ``"live"`` or ``"static"``.
+
+    Raises
+    ------
+    ValueError
+        If ``FRACTAL_EXPLORERS`` is set to anything else.
+    """
+    value = os.environ.get("FRACTAL_EXPLORERS", "").strip().lower() or "live"
+    if value not in EXPLORER_MODES:
+        raise ValueError(
+            f"FRACTAL_EXPLORERS must be one of {EXPLORER_MODES}, got {value!r}"
+        )
+    return value  # type: ignore[return-value]
+
+
 def by_scale(smoke: _T, book: _T, paper: _T, *, scale: Scale | None = None) -> _T:
     """Pick the value for the current (or the given) scale.
 

@@ -7,21 +7,19 @@ chapter.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 
 __all__ = [
     "STYLE",
     "PAPER_COLOR",
     "use_style",
     "fig_ax",
-    "paper_handle",
     "control_style",
     "control_factory",
     "log_options",
@@ -64,22 +62,6 @@ def fig_ax(ax: Axes | None, **subplots: Any) -> tuple[Figure, Axes]:
         fig, ax = plt.subplots(**subplots)
         return fig, ax
     return ax.figure, ax
-
-
-def paper_handle(text: str) -> Line2D:
-    """A legend handle in the book's "paper value" style (dashed, :data:`PAPER_COLOR`).
-
-    Parameters
-    ----------
-    text : str
-        The legend label.
-
-    Returns
-    -------
-    matplotlib.lines.Line2D
-        An empty dashed line carrying the label.
-    """
-    return Line2D([], [], color=PAPER_COLOR, ls="--", lw=1.2, label=text)
 
 
 def control_style(
@@ -131,14 +113,21 @@ def control_factory(label_width: int = 110, width: int = 340) -> Callable[..., A
 
 
 def log_options(
-    value: float, low: float, high: float, per_decade: int = 20
+    value: float,
+    low: float,
+    high: float,
+    per_decade: int = 20,
+    *,
+    extra: Sequence[float] = (),
 ) -> list[tuple[str, float]]:
     """Options of a logarithmic selection slider that contain ``value`` exactly.
 
     A log slider with a fixed step snaps to its grid, so a default off the grid is
     shown (and, after a move, used) as its neighbour: with step 0.05 in log10,
     ``A = 70`` reads 70.8. These options are the grid ``low * 10**(k / per_decade)`` up
-    to ``high``, each rounded to three significant digits, plus ``value`` itself.
+    to ``high``, each rounded to three significant digits, plus ``value`` and
+    ``extra`` themselves; a grid point less than half a step from one of those exact
+    values is left out, so one step from ``A = 70`` is 63.1 or 79.4, not 70.8.
 
     Parameters
     ----------
@@ -148,29 +137,37 @@ def log_options(
         Ends of the grid (``0 < low < high``).
     per_decade : int
         Grid points per decade (>= 1).
+    extra : sequence of float
+        Further values the slider must offer exactly (for example the settings a
+        static explorer precomputes), each in ``[low, high]``.
 
     Returns
     -------
     list of (str, float)
         ``(label, value)`` pairs in increasing order, the ``options=`` of an
-        ``ipywidgets.SelectionSlider``; ``value`` is one of them, with its exact float.
+        ``ipywidgets.SelectionSlider``; ``value`` and ``extra`` are among them, with
+        their exact floats, labelled with ``:g`` (``70.0`` reads "70").
 
     Raises
     ------
     ValueError
-        ``low``, ``high`` or ``per_decade`` out of range, or ``value`` outside
-        ``[low, high]``.
+        ``low``, ``high`` or ``per_decade`` out of range, or ``value`` or an ``extra``
+        value outside ``[low, high]``.
     """
     if not (0 < low < high) or per_decade < 1:
         raise ValueError(
             f"need 0 < low < high and per_decade >= 1, got {low}, {high}, {per_decade}"
         )
-    if not low <= value <= high:
-        raise ValueError(f"value {value} outside [{low}, {high}]")
+    exact = {float(value), *(float(v) for v in extra)}
+    for v in sorted(exact):
+        if not low <= v <= high:
+            name = "value" if v == float(value) else "extra"
+            raise ValueError(f"{name} {v} outside [{low}, {high}]")
     n = math.floor(per_decade * math.log10(high / low) + 1e-9)
     grid = {float(f"{low * 10 ** (k / per_decade):.3g}") for k in range(n + 1)}
-    values = sorted((grid - {float(f"{value:.3g}")}) | {float(value)})
-    return [(f"{v:g}", v) for v in values]
+    half = 0.5 / per_decade
+    kept = {g for g in grid if all(abs(math.log10(g / e)) >= half for e in exact)}
+    return [(f"{v:g}", v) for v in sorted(kept | exact)]
 
 
 def explorer_box(
@@ -178,8 +175,17 @@ def explorer_box(
     controls: dict[str, Any],
     *,
     split: int | None = None,
+    frames: Mapping[Any, Any] | None = None,
+    name: str | None = None,
 ) -> Any:
-    """Lay out an explorer: the controls in two columns above the figure they drive.
+    """An explorer: the controls above the figure they drive, live or precomputed.
+
+    One definition serves both places a chapter is read. In a kernel (JupyterLab, the
+    default) the figure is redrawn on every change. With ``FRACTAL_EXPLORERS=static``
+    (the book builds, :func:`~fractal_lib.core.config.get_explorer_mode`) there is no
+    kernel on the page, so the same figure function is rendered over the grid
+    ``frames`` into PNG frames that the page's sliders switch between
+    (:func:`fractal_lib.core.explorer.static_explorer`).
 
     Parameters
     ----------
@@ -190,15 +196,38 @@ def explorer_box(
     controls : dict
         Name to ipywidgets control.
     split : int, optional
-        Number of controls in the left column (default: half, rounded up).
+        Number of controls in the left column of the live explorer (default: half,
+        rounded up).
+    frames : mapping, optional
+        The static explorer's grid: one or two parameters (control names, or tuples of
+        names that move together) to their values, at most 25 frames in all (see
+        :func:`fractal_lib.core.explorer.frame_axes`); other controls stay at their
+        initial values. None: the static page shows the initial setting. Ignored live.
+    name : str, optional
+        Prefix of the static frames' cache keys (default: the figure function's name).
 
     Returns
     -------
     ipywidgets.VBox
-        The controls above the figure's output area.
+        Live: the controls above the figure's output area. Static: see
+        :func:`fractal_lib.core.explorer.static_explorer`.
+
+    Raises
+    ------
+    ValueError
+        An invalid grid ``frames``, in either mode (the message names the parameter);
+        ``FRACTAL_EXPLORERS`` set to an unknown mode.
     """
     import ipywidgets as w
     from IPython.display import display
+
+    from .config import get_explorer_mode
+    from .explorer import frame_axes, static_explorer
+
+    if get_explorer_mode() == "static":
+        return static_explorer(figure, controls, frames, name=name)
+    if frames is not None:
+        frame_axes(controls, frames)  # a bad grid fails in a kernel too, not only in CI
 
     def draw(**kw: object) -> None:
         fig = figure(**kw)

@@ -137,11 +137,11 @@ def plot_fig1(
             textcoords="offset points",
             ha="right",
             va="bottom",
-            fontsize=7,
+            fontsize=9,
         )
     axes[0].set(xlabel="step t", ylabel="mean loss (CE)")
     axes[1].set(xlabel="step t", ylabel=r"mean $\lambda_{max}$")
-    axes[0].legend(fontsize=7, ncol=1, loc="lower left")
+    axes[0].legend(fontsize=9, ncol=1, loc="lower left")
     return fig
 
 
@@ -188,7 +188,7 @@ def plot_fig2(
             steps, g[:, c], color=CLASS_COLORS[c % 3], lw=1.0, label=rf"$\Gamma_{c}$"
         )
     axes[0].set_ylabel(r"$\Gamma_i(t)$")
-    axes[0].legend(ncol=3, fontsize=7, loc="upper right")
+    axes[0].legend(ncol=3, fontsize=9, loc="upper right")
     axes[1].plot(steps, res.loss[model], lw=0.4, color="k")
     axes[1].set(ylabel=r"$\mathcal{F}_{DCE}$", yscale="log")
     axes[2].plot(steps, res.acc[model], lw=0.4, color="k")
@@ -205,7 +205,7 @@ def plot_fig2(
         )
     axes[3].axhline(2 / lr, color=PAPER_COLOR, ls="--", lw=1.0, label=r"$2/\eta$")
     axes[3].set(xlabel="step t", ylabel="Hessian eigenvalues", yscale="log")
-    axes[3].legend(ncol=3, fontsize=7, loc="upper left")
+    axes[3].legend(ncol=3, fontsize=9, loc="upper left")
     return fig
 
 
@@ -263,7 +263,7 @@ def plot_slices(
             va="top",
             ha="left",
             color="w",
-            fontsize=8,
+            fontsize=9,
         )
         ax.set_aspect("equal")
     axes[0].set_ylabel(r"$b$ (along $v_2$)")
@@ -424,7 +424,7 @@ def plot_at_map(
                 txt,
                 ha="center",
                 va="center",
-                fontsize=7,
+                fontsize=9,
                 color="w" if abs(d[i, j]) > 0.6 * lim else "k",
             )
     ax.set_xticks(np.arange(len(Ts)) + 0.5, [f"{t:g}" for t in Ts])
@@ -475,7 +475,7 @@ def plot_explorer(
         steps, res.static_loss[0], lw=0.5, color="#d62728", alpha=0.7, label="static"
     )
     axes[1].set(ylabel="loss", yscale="log")
-    axes[1].legend(fontsize=7)
+    axes[1].legend(fontsize=9)
     axes[2].plot(steps, res.acc[0], lw=0.5, color="k", label="training")
     if res.val_steps.size:
         axes[2].plot(
@@ -487,7 +487,7 @@ def plot_explorer(
             label="validation",
         )
     axes[2].set(ylabel="accuracy", xlabel="step t")
-    axes[2].legend(fontsize=7)
+    axes[2].legend(fontsize=9)
     if res.hess_steps.size:
         axes[3].plot(
             res.hess_steps,
@@ -500,5 +500,5 @@ def plot_explorer(
         )
     axes[3].axhline(2 / lr, color=PAPER_COLOR, ls="--", lw=1.0, label=r"$2/\eta$")
     axes[3].set(ylabel="Hessian eigenvalue", xlabel="step t", yscale="log")
-    axes[3].legend(fontsize=7)
+    axes[3].legend(fontsize=9)
     return fig

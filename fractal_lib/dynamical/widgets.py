@@ -1,13 +1,18 @@
-"""Interactive explorer of dynamical loss functions (ipywidgets). It needs a live
-kernel; on the static site it shows the figure for its initial values."""
+"""Interactive explorer of dynamical loss functions (ipywidgets).
+
+In a kernel it retrains on every change; on the static site it switches between frames
+precomputed over a grid of its parameters (:mod:`fractal_lib.core.explorer`).
+"""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import matplotlib.pyplot as plt
 
+from ..core.explorer import grid_values
 from ..core.style import control_factory, explorer_box, log_options
 from . import batched_mlp as B
 from . import losses as DL
@@ -104,6 +109,7 @@ def dynamical_loss_explorer(
     T: int | None = None,
     loss: str = "dce",
     reading: str = "normalized",
+    frames: Mapping[Any, Any] | None = None,
 ):
     """A widget that retrains one network and redraws :func:`explore` on every change.
 
@@ -138,6 +144,10 @@ def dynamical_loss_explorer(
         Initial loss, a key of :data:`fractal_lib.dynamical.losses.LOSSES`.
     reading : {"normalized", "literal"}
         Initial reading of ``A``.
+    frames : mapping, optional
+        The static page's grid (see :func:`~fractal_lib.core.style.explorer_box`),
+        for example ``{"A": (...)}``; the slider of ``A`` offers
+        its values exactly. None shows the initial setting.
 
     Returns
     -------
@@ -147,7 +157,8 @@ def dynamical_loss_explorer(
     Raises
     ------
     ValueError
-        ``A < 1`` or ``lr <= 0`` (from :func:`~fractal_lib.core.style.log_options`).
+        ``A < 1`` or ``lr <= 0`` (from :func:`~fractal_lib.core.style.log_options`),
+        or, on the static page, an invalid ``frames`` grid.
     """
     import ipywidgets as w
 
@@ -164,7 +175,7 @@ def dynamical_loss_explorer(
         "A": make(
             w.SelectionSlider,
             "A",
-            options=log_options(A, 1.0, max(1000.0, A)),
+            options=log_options(A, 1.0, max(1000.0, A), extra=grid_values(frames, "A")),
             value=A,
         ),
         "T": make(w.IntSlider, "T", value=period, min=10, max=MAX_STEPS // 2, step=10),
@@ -180,4 +191,4 @@ def dynamical_loss_explorer(
     figure = functools.partial(
         explore, data=data, schedule=schedule, lanczos_iter=lanczos_iter
     )
-    return explorer_box(figure, controls)
+    return explorer_box(figure, controls, frames=frames, name="lavin-dynamical")

@@ -1185,18 +1185,27 @@ def bank_trend(
 
 
 # ------------------------------------------------------------------- reference measures
-def binomial_cascade(p: float, levels: int) -> list[np.ndarray]:
-    """Deterministic binomial multiplicative cascade on [0, 1].
+def binomial_cascade(
+    p: float, levels: int, *, seed: int | None = None
+) -> list[np.ndarray]:
+    """Binomial multiplicative cascade on [0, 1], deterministic or with random sides.
 
     At level ``n`` the interval is cut into ``2**n`` boxes of size ``2**-n``; each split
-    sends a fraction ``p`` of the mass left and ``1 - p`` right.
+    sends a fraction ``p`` of the mass left and ``1 - p`` right (``seed=None``), or,
+    with a seed, ``p`` to a side drawn at random (probability 1/2, independently for
+    every box, numpy Generator). Every level holds the same multiset of masses either
+    way, so :func:`binomial_tau` is exact for both. ``np.cumsum`` of the last level
+    samples the cascade's integral (a signal whose wavelet leaders have ``tau(q)``, see
+    :attr:`~fractal_lib.multifractal.wavelet_leaders.MFSpectrum.tau`).
 
     Parameters
     ----------
     p : float
-        Fraction of the mass sent to the left half, in (0, 1).
+        Fraction of the mass sent to the left (or the drawn) half, in (0, 1).
     levels : int
         Number of levels, in [1, 24].
+    seed : int, optional
+        Seed of the random sides; None (default): ``p`` always goes left.
 
     Returns
     -------
@@ -1213,9 +1222,15 @@ def binomial_cascade(p: float, levels: int) -> list[np.ndarray]:
         raise ValueError(f"p must be in (0, 1), got {p!r}")
     if not isinstance(levels, int | np.integer) or not 1 <= levels <= 24:
         raise ValueError(f"levels must be an integer in [1, 24], got {levels!r}")
+    rng = None if seed is None else np.random.default_rng(seed)
     out, m = [], np.ones(1)
     for _ in range(levels):
-        m = np.stack([p * m, (1 - p) * m], axis=1).reshape(-1)
+        if rng is None:
+            m = np.stack([p * m, (1 - p) * m], axis=1).reshape(-1)
+        else:  # the same two factors, sides swapped at random (exact multiset)
+            swap = rng.random(m.size) < 0.5
+            left = np.where(swap, 1 - p, p)
+            m = np.stack([left * m, np.where(swap, p, 1 - p) * m], axis=1).reshape(-1)
         out.append(m)
     return out
 

@@ -138,7 +138,7 @@ def plot_precision_floor(
             label="authors' fit range",
         )
     ax.set(xlabel=r"step length $\varepsilon$", ylabel=r"response $R_i(\varepsilon)$")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9)
     return fig
 
 
@@ -181,7 +181,7 @@ def _stage_lines(
     if zero_line:
         ax.axhline(0, color="0.6", lw=0.6)
     ax.set(xlabel=xlabel, ylabel=ylabel)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9)
     return fig
 
 
@@ -293,7 +293,7 @@ def plot_exponent_distributions(
         ax.axvline(np.nanmedian(v), color=c, ls=":", lw=1.2)
     ax.axvline(2.0, color=PAPER_COLOR, ls="--", lw=1.0, label="smooth (quadratic): 2")
     ax.set(xlabel=r"per-direction exponent $\hat\alpha_i$", ylabel="density")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9)
     return fig
 
 
@@ -417,7 +417,7 @@ def plot_trend(
             text,
             transform=ax.transAxes,
             va="top",
-            fontsize=8,
+            fontsize=9,
             bbox={"fc": "white", "ec": "none", "alpha": 0.8},
         )
     ax.set(xlabel=xlabel, ylabel=ylabel)
@@ -462,7 +462,7 @@ def plot_training(
         ax2.set_ylabel(r"$\eta\,\lambda_{\max}$")
         h1, l1 = ax.get_legend_handles_labels()
         h2, l2 = ax2.get_legend_handles_labels()
-        ax.legend(h1 + h2, l1 + l2, fontsize=8, loc="center right")
+        ax.legend(h1 + h2, l1 + l2, fontsize=9, loc="center right")
     else:
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=9)
     return fig

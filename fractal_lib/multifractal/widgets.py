@@ -1,10 +1,14 @@
-"""Explorer of multifractal probing results (ipywidgets). It needs a live kernel; on the
-static site it shows the figure for its initial values."""
+"""Explorer of multifractal probing results (ipywidgets).
+
+In a kernel it redraws on every change; on the static site it switches between frames
+precomputed for the probed checkpoints (:mod:`fractal_lib.core.explorer`).
+"""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -63,7 +67,7 @@ def explore_probing(
     win = (int(window[0]), max(int(window[1]) + 1, int(window[0]) + 2))
     R = responses[fraction]
     bs = mf.analyze_banks(R, scales, qs, [win], n_banks=n_banks, **(floors or {}))
-    fig, axes = plt.subplots(1, 3, figsize=(10.5, 3.2), layout="constrained")
+    fig, axes = plt.subplots(1, 3, figsize=(9.0, 3.0), layout="constrained")
     m_tau, se = bs.mean_se("m_tau")
     pp.plot_tau_curves(
         qs,
@@ -96,12 +100,14 @@ def probing_explorer(
     window: tuple[int, int],
     n_banks: int = 1,
     floors: Mapping[str, float | None] | None = None,
+    frames: Mapping[Any, Any] | None = None,
 ):
     """A widget: pick the checkpoint, the q range and the window of scales.
 
     It redraws :func:`explore_probing` (``tau(q)``, ``f(alpha)`` and the exponent
-    histogram) on every change; it needs a live kernel. It starts at the middle
-    checkpoint and the full q grid.
+    histogram) on every change in a kernel. It starts at the middle checkpoint and the
+    full q grid. On the static page it shows one frame per checkpoint (at most nine,
+    evenly spaced, the middle one included) unless ``frames`` says otherwise.
 
     Parameters
     ----------
@@ -116,6 +122,9 @@ def probing_explorer(
         Banks of directions.
     floors : mapping of str to float or None, optional
         ``gamma`` and the floors of the measure (see :func:`explore_probing`).
+    frames : mapping, optional
+        The static page's grid (see :func:`~fractal_lib.core.style.explorer_box`),
+        for example ``{"fraction": (...)}``; default: the checkpoints.
 
     Returns
     -------
@@ -150,4 +159,10 @@ def probing_explorer(
     figure = functools.partial(
         explore_probing, responses, scales, q, n_banks=n_banks, floors=floors
     )
-    return explorer_box(figure, controls, split=len(controls))
+    if frames is None:
+        mid = len(fr) // 2
+        step = max(1, -(-(len(fr) - 1) // 8))  # at most nine frames
+        frames = {"fraction": sorted({*fr[mid % step :: step], fr[mid]})}
+    return explorer_box(
+        figure, controls, split=len(controls), frames=frames, name="torok-probing"
+    )

@@ -24,11 +24,26 @@ SURFACE_CMAP = "BrBG_r"
 
 
 def _panels(
-    axes: Sequence[Axes] | None, ncols: int, figsize: tuple[float, float]
+    axes: Sequence[Axes] | None,
+    n: int,
+    figsize: tuple[float, float],
+    ncols: int | None = None,
 ) -> tuple[Figure, Sequence[Axes]]:
-    """The figure of ``axes``, or a new row of ``ncols`` panels if ``axes`` is None."""
+    """The figure of ``axes``, or, if ``axes`` is None, ``n`` new panels in rows of
+    ``ncols`` (default: one row), row by row."""
     if axes is None:
-        _, axes = plt.subplots(1, ncols, figsize=figsize, constrained_layout=True)
+        ncols = n if ncols is None else ncols
+        _, grid = plt.subplots(
+            -(-n // ncols),
+            ncols,
+            figsize=figsize,
+            constrained_layout=True,
+            squeeze=False,
+        )
+        flat = list(grid.flat)
+        for ax in flat[n:]:
+            ax.remove()
+        axes = flat[:n]
     return axes[0].figure, axes
 
 
@@ -628,7 +643,10 @@ def plot_cnn_slices(
         The figure holding the axes.
     """
     k = len(planes)
-    fig, axes = _panels(axes, k + 1, (2.7 * (k + 1), 2.9))
+    # At most three panels a row: four would shrink the labels below 9 px in the column.
+    ncols = k + 1 if k + 1 <= 3 else 2
+    nrows = -(-(k + 1) // ncols)
+    fig, axes = _panels(axes, k + 1, (3.4 * ncols, 3.0 * nrows), ncols)
     ext = (coords[0], coords[-1], coords[0], coords[-1])
     for ax, p, lab in zip(axes[:k], planes, labels, strict=True):
         ax.imshow(np.minimum(p.T, clip), origin="lower", extent=ext, cmap=SURFACE_CMAP)

@@ -1,4 +1,4 @@
-"""Interactive explorers of GD on rough surfaces (ipywidgets; static in the book).
+"""Interactive explorers of GD on rough surfaces (ipywidgets).
 
 :func:`landscape_explorer` (Ly & Gong 2025): pick the range of the Hölder map
 (``H(x, y) = mid + amp sin(2 pi x/n) cos(3 pi y/(2n))`` spanning ``[H_min, H_max]``),
@@ -10,14 +10,16 @@ against ``2/eta``.
 Fig. 8): landscape kind, roughness, learning rate and noise; it draws the paths, the MSD
 of the first and last windows and the gradient histogram with its stable fit.
 
-They need a live kernel; on the static site they show the figure for their initial
-values.
+In a kernel they redraw on every change; on the static site they switch between frames
+precomputed over a grid of one of their parameters (:mod:`fractal_lib.core.explorer`).
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -89,7 +91,7 @@ def explore(
     _, lg, msd = Dif.tamsd_windows(
         res.positions[0], WINDOW, T_WAITS, lags=np.arange(1, 500)
     )
-    fig, axes = plt.subplots(1, 3, figsize=(11.5, 3.6), constrained_layout=True)
+    fig, axes = plt.subplots(1, 3, figsize=(9.0, 3.2), constrained_layout=True)
     PM.plot_trajectory(z, res.folded[0], ax=axes[0])
     lo, hi = float(msd[:, 0].min()) + 1e-12, float(msd[:, 0].max()) + 1e-12
     PM.plot_tamsd_family(
@@ -119,7 +121,13 @@ def _check_on_grid(
         )
 
 
-def landscape_explorer(n: int = 256, *, hurst_range: tuple[float, float], lr: float):
+def landscape_explorer(
+    n: int = 256,
+    *,
+    hurst_range: tuple[float, float],
+    lr: float,
+    frames: Mapping[Any, Any] | None = None,
+):
     """A widget: H range, learning rate and start point; redraws :func:`explore`.
 
     The learning rate is picked on a logarithmic grid (20 points per decade,
@@ -134,6 +142,9 @@ def landscape_explorer(n: int = 256, *, hurst_range: tuple[float, float], lr: fl
         ``[0.05, 0.95]`` (the Ly chapter passes the paper's ``H_MEAN -/+ H_AMP``).
     lr : float
         Initial learning rate (> 0; the Ly chapter passes the paper's ``LR_MAIN``).
+    frames : mapping, optional
+        The static page's grid (see :func:`~fractal_lib.core.style.explorer_box`),
+        for example ``{"hurst_range": (...)}``; None shows the initial setting.
 
     Returns
     -------
@@ -143,7 +154,8 @@ def landscape_explorer(n: int = 256, *, hurst_range: tuple[float, float], lr: fl
     Raises
     ------
     ValueError
-        ``hurst_range`` off the slider's 0.05 grid, or ``lr <= 0``.
+        ``hurst_range`` off the slider's 0.05 grid, ``lr <= 0``, or on the static
+        page an invalid ``frames`` grid.
     """
     import ipywidgets as w
 
@@ -170,7 +182,13 @@ def landscape_explorer(n: int = 256, *, hurst_range: tuple[float, float], lr: fl
         "y0": make(w.FloatSlider, "start y / n", **start),
     }
 
-    return explorer_box(functools.partial(explore, n=n), controls, split=2)
+    return explorer_box(
+        functools.partial(explore, n=n),
+        controls,
+        split=2,
+        frames=frames,
+        name="ly-landscape",
+    )
 
 
 # ---------------------------------------------------------------------------- toy model
@@ -238,7 +256,7 @@ def explore_toy(
     """
     land = _landscape(kind, hurst, n_levels, seed)
     run = T.run_toy(land, lr=lr, noise=noise, steps=steps, n_trials=n_trials, seed=seed)
-    fig = plt.figure(figsize=(10.5, 3.4))
+    fig = plt.figure(figsize=(9.0, 3.2))
     ax_l, ax_m, ax_g = fig.subplots(1, 3)
     PD.plot_toy(land, run, ax=ax_l)
     win = max(steps // 5, 10)
@@ -257,7 +275,13 @@ def explore_toy(
 
 
 def toy_explorer(
-    n_levels: int = 8, *, lr: float, noise: float, steps: int, n_trials: int
+    n_levels: int = 8,
+    *,
+    lr: float,
+    noise: float,
+    steps: int,
+    n_trials: int,
+    frames: Mapping[Any, Any] | None = None,
 ):
     """A widget for the toy model of Chen, Qu & Gong; redraws :func:`explore_toy`.
 
@@ -278,6 +302,9 @@ def toy_explorer(
         Steps per trial.
     n_trials : int
         Trials.
+    frames : mapping, optional
+        The static page's grid (see :func:`~fractal_lib.core.style.explorer_box`),
+        for example ``{"hurst": (...)}``; None shows the initial setting.
 
     Returns
     -------
@@ -288,7 +315,8 @@ def toy_explorer(
     ------
     ValueError
         ``lr <= 0`` or ``noise <= 0`` (from
-        :func:`~fractal_lib.core.style.log_options`).
+        :func:`~fractal_lib.core.style.log_options`), or on the static page an
+        invalid ``frames`` grid.
     """
     import ipywidgets as w
 
@@ -317,4 +345,4 @@ def toy_explorer(
     figure = functools.partial(
         explore_toy, n_levels=n_levels, steps=steps, n_trials=n_trials
     )
-    return explorer_box(figure, controls, split=3)
+    return explorer_box(figure, controls, split=3, frames=frames, name="chen-toy")

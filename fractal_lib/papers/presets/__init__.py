@@ -93,6 +93,9 @@ class Liu2024Scale:
         Level of the exact renormalisation check (Fig. 3).
     explorer_log2_n : int
         Default resolution of the interactive explorer (at most 14).
+    explorer_eps : tuple of float
+        Amplitudes ε of the static explorer's frames (multiples of the paper's
+        ``EPS``; the other values stay at the paper's).
     """
 
     strip_log2_n: int
@@ -118,6 +121,12 @@ class Liu2024Scale:
     x0_log2_n: int
     rescale_check_log2_n: int
     explorer_log2_n: int
+    explorer_eps: tuple[float, ...]
+
+
+def _eps_grid(*factors: float) -> tuple[float, ...]:
+    """Multiples of the paper's ``EPS``, on the explorer slider's 0.005 grid."""
+    return tuple(round(f * _liu.EPS, 3) for f in factors)
 
 
 _LIU2024 = {
@@ -145,6 +154,7 @@ _LIU2024 = {
         x0_log2_n=12,
         rescale_check_log2_n=12,
         explorer_log2_n=12,
+        explorer_eps=_eps_grid(0.5, 1.0, 1.5),
     ),
     "book": Liu2024Scale(
         strip_log2_n=18,
@@ -170,6 +180,7 @@ _LIU2024 = {
         x0_log2_n=16,
         rescale_check_log2_n=16,
         explorer_log2_n=14,
+        explorer_eps=_eps_grid(0, 0.25, 0.5, 1.0, 1.5, 2.0, 2.5),
     ),
     "paper": Liu2024Scale(
         strip_log2_n=_liu.LOG2_N,
@@ -195,6 +206,7 @@ _LIU2024 = {
         x0_log2_n=_liu.LOG2_N,
         rescale_check_log2_n=20,
         explorer_log2_n=14,
+        explorer_eps=_eps_grid(0, 0.25, 0.5, 1.0, 1.5, 2.0, 2.5),
     ),
 }
 

@@ -79,6 +79,9 @@ class Chen2022Scale:
         Toy model trials.
     explorer_levels : int
         Explorer grid level.
+    explorer_roughness : tuple of float
+        Roughness values H of the static explorer's frames (1 = the authors', the
+        first frame shown, never the last).
     """
 
     dataset: str
@@ -107,6 +110,7 @@ class Chen2022Scale:
     toy_levels: int
     toy_trials: int
     explorer_levels: int
+    explorer_roughness: tuple[float, ...]
 
 
 def _paper() -> Chen2022Scale:
@@ -138,6 +142,7 @@ def _paper() -> Chen2022Scale:
         toy_levels=P.TOY_N_LEVELS,
         toy_trials=P.TOY_TRIALS_FIG,
         explorer_levels=9,
+        explorer_roughness=(0.4, 0.6, 0.8, 1.0, 1.2),
     )
 
 
@@ -169,6 +174,7 @@ _SIZES = {
         toy_levels=7,
         toy_trials=3,
         explorer_levels=7,
+        explorer_roughness=(0.8, 1.0, 1.2),
     ),
     "book": Chen2022Scale(
         dataset="fashion-mnist",
@@ -197,6 +203,7 @@ _SIZES = {
         toy_levels=9,
         toy_trials=10,
         explorer_levels=8,
+        explorer_roughness=(0.4, 0.6, 0.8, 1.0, 1.2),
     ),
 }
 

@@ -69,6 +69,10 @@ class Lavin2024Scale:
         (A, T) map: width, runs per cell, periods (the last one static).
     explorer_steps : int
         Default number of steps of the explorer.
+    explorer_As : tuple of float
+        Amplitudes A of the static explorer's frames: the static loss (A = 1),
+        Fig. 4's and Fig. 2's amplitudes (Fig. 2's is never the last, so the
+        slider can move right from where it starts).
     """
 
     fig1_widths: tuple[int, ...]
@@ -97,6 +101,7 @@ class Lavin2024Scale:
     map_seeds: int
     map_periods: int
     explorer_steps: int
+    explorer_As: tuple[float, ...]
 
 
 _SIZES = {
@@ -127,6 +132,7 @@ _SIZES = {
         map_seeds=2,
         map_periods=2,
         explorer_steps=300,
+        explorer_As=(1.0, P.A, P.FIG4_A[-1]),
     ),
     "book": Lavin2024Scale(
         fig1_widths=(8, 32, 128),
@@ -155,6 +161,7 @@ _SIZES = {
         map_seeds=8,
         map_periods=4,
         explorer_steps=2000,
+        explorer_As=tuple(sorted({1.0, *P.FIG4_A, P.A})),
     ),
     "paper": Lavin2024Scale(
         fig1_widths=P.FIG1_WIDTHS,
@@ -183,6 +190,7 @@ _SIZES = {
         map_seeds=20,
         map_periods=P.CODE_PERIODS,
         explorer_steps=5000,
+        explorer_As=tuple(sorted({1.0, *P.FIG4_A, P.A})),
     ),
 }
 

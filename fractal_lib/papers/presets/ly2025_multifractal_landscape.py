@@ -56,6 +56,9 @@ class Ly2025Scale:
         Channels of the first convolution of the small CNN.
     explorer_n : int
         Side of the explorer's landscapes.
+    explorer_hurst_ranges : tuple of (float, float)
+        Hölder ranges of the static explorer's frames, centred on the paper's
+        ``H_MEAN`` (half-width 0 is an fBs; the paper's is ``H_AMP``).
     """
 
     n: int
@@ -72,6 +75,12 @@ class Ly2025Scale:
     cnn_grid: int
     cnn_width: int
     explorer_n: int
+    explorer_hurst_ranges: tuple[tuple[float, float], ...]
+
+
+def _h_ranges(*half_widths: float) -> tuple[tuple[float, float], ...]:
+    """Hölder ranges ``H_MEAN -/+ w`` on the explorer slider's 0.05 grid."""
+    return tuple((round(P.H_MEAN - w, 2), round(P.H_MEAN + w, 2)) for w in half_widths)
 
 
 _SIZES = {
@@ -90,6 +99,7 @@ _SIZES = {
         cnn_grid=17,
         cnn_width=8,
         explorer_n=256,
+        explorer_hurst_ranges=_h_ranges(0.0, P.H_AMP, 2 * P.H_AMP),
     ),
     "book": Ly2025Scale(
         n=P.N,
@@ -106,6 +116,7 @@ _SIZES = {
         cnn_grid=65,
         cnn_width=8,
         explorer_n=512,
+        explorer_hurst_ranges=_h_ranges(0.0, 0.1, P.H_AMP, 0.3, 2 * P.H_AMP),
     ),
     "paper": Ly2025Scale(
         n=P.N,
@@ -122,6 +133,7 @@ _SIZES = {
         cnn_grid=P.SLICE_GRID,
         cnn_width=16,
         explorer_n=P.N,
+        explorer_hurst_ranges=_h_ranges(0.0, 0.1, P.H_AMP, 0.3, 2 * P.H_AMP),
     ),
 }
 

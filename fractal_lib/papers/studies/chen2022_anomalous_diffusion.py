@@ -128,7 +128,8 @@ def study_text(
     quantity : str
         As in :func:`study_width_series`.
     digits : int
-        Decimals.
+        Significant digits of a mean without a standard error (a mean with one is
+        rounded to it, see :func:`fractal_lib.core.report.fmt`).
 
     Returns
     -------
@@ -152,10 +153,15 @@ def _deepest() -> int:
     return presets.sizes("book").scan_depths[-1]
 
 
-def _subplots(ncols: int, size: tuple[float, float], **kw: Any) -> tuple[Any, Any]:
+def _subplots(
+    ncols: int, size: tuple[float, float], nrows: int = 1, **kw: Any
+) -> tuple[Any, np.ndarray]:
+    """A figure and its axes as a flat array, row by row (the book's figures are at
+    most 9 inches wide, so that their labels stay readable in the page's column)."""
     import matplotlib.pyplot as plt
 
-    return plt.subplots(1, ncols, figsize=size, **kw)
+    fig, axes = plt.subplots(nrows, ncols, figsize=size, squeeze=False, **kw)
+    return fig, axes.ravel()
 
 
 def _width_ticks(axes: Any, widths: np.ndarray) -> None:
@@ -189,7 +195,7 @@ def network_figure(study: dict[str, Any]) -> Figure:
         ``study`` is another study.
     """
     net, book_w, deep = _summary(study), study["book_width"], _deepest()
-    fig, axes = _subplots(4, (13, 3))
+    fig, axes = _subplots(2, (8.4, 5.6), nrows=2)
     for ax, q in zip(axes[:2], ("first", "last"), strict=True):
         ST.plot_scale_trend(
             *study_width_series(net, f"alpha_{q}"),
@@ -294,8 +300,7 @@ def network_misses(study: dict[str, Any]) -> list[ST.Miss]:
         ST.Miss(
             "τ0 with vs without shortcuts",
             P.REPORTED["tau0_shortcuts"].text(),
-            f"τ0 without − with, depth {deep}: "
-            f"{study_text(net, f'{deep}.diff', digits=0)}",
+            f"τ0 without − with, depth {deep}: {study_text(net, f'{deep}.diff')}",
             "open",
             "{numref}`fig-chen2022-net-study` (d)",
             "width ruled out (longer with shortcuts in every seed pair at both "
@@ -330,7 +335,7 @@ def plane_figure(study: dict[str, Any]) -> Figure:
     """
     rows = ST.study_rows(study, STUDIES[1])
     paper_d = P.REPORTED["landscape_box_dimension"]
-    fig, axes = _subplots(2, (11, 3.6), sharey=True)
+    fig, axes = _subplots(2, (9, 3.6), sharey=True)
     sets = (("network", "network"), ("fbm", "fBm, H = 0.2"))
     for i, (kind, label) in enumerate(sets):
         ns, d, e = study_series(rows, "n", "contour_q0.5", set=kind)
@@ -377,7 +382,7 @@ def plane_figure(study: dict[str, Any]) -> Figure:
             ax=axes[1],
         )
     _width_ticks(axes, ns)
-    axes[1].legend(fontsize=7)
+    axes[1].legend(fontsize=9)
     return fig
 
 
@@ -522,7 +527,7 @@ def toy_figure(study: dict[str, Any]) -> Figure:
     rows = ST.study_rows(study, STUDIES[2])
     b = presets.sizes("book")
     book_of = {"levels": b.toy_levels, "steps": P.TOY_STEPS, "n_trials": b.toy_trials}
-    fig, axes = _subplots(3, (13, 3.4))
+    fig, axes = _subplots(3, (9, 3.6))
     for i, (name, (x, fixed)) in enumerate(_toy_axes().items()):
         xs, a, e = study_series(rows, x, "alpha_first", **_TOY_BASE, **fixed)
         rel = 2.0 ** (xs - book_of[x]) if x == "levels" else xs / book_of[x]

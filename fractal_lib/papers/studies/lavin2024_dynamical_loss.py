@@ -215,7 +215,7 @@ def figure(study: dict, book: Any = None) -> Figure:
     ce = part_rows(study, "fig3_ce", T_=book.fig3_T)
     mse = part_rows(study, "fig3_mse", T_=book.fig3_T)
     (ce_paper,) = part_rows(study, "fig3_ce_paper")
-    fig, axes = plt.subplots(2, 2, figsize=(10, 7))
+    fig, axes = plt.subplots(2, 2, figsize=(8.0, 9.6))
     a, b, c, d = axes.flat
     gain = P.REPORTED["fig3_ce_gain"]
     book_fig3 = book.fig3_T * book.fig3_periods
@@ -268,7 +268,12 @@ def figure(study: dict, book: Any = None) -> Figure:
         _step_ticks(ax, rows)
     for ax in (b, c, d):
         ax.set_ylim(-0.1, 0.65)
-        ax.legend(fontsize=7, ncol=2, loc="upper left")
+    # Each legend below its panel: inside, they covered the data; to the side, they
+    # made the figure too wide to read in the column.
+    for ax in (a, b, c, d):
+        ax.legend(
+            fontsize=9, loc="upper left", bbox_to_anchor=(0, -0.2), borderaxespad=0
+        )
     fig.set_layout_engine("tight")  # the style's constrained layout, switched quietly
     fig.tight_layout()
     return fig

@@ -196,7 +196,7 @@ def figure(study: dict[str, Any]) -> Figure:
     d = _readings(study)
     book, short, late, first = d["book"], d["short"], d["late"], d["first"]
     trapped, conf = d["trapped"], d["conf"]
-    fig, ax = plt.subplots(2, 3, figsize=(13, 7.5), constrained_layout=True)
+    fig, ax = plt.subplots(2, 3, figsize=(9, 6.4), constrained_layout=True)
     lv = {"xlabel": "quantised H levels", "logx": True}
     for i, (k, lab) in enumerate(PATHS.items()):
         mark = {"book": book.n_levels} if i == 0 else {}

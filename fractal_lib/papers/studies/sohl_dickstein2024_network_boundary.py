@@ -244,7 +244,7 @@ def figure(study: dict[str, Any]) -> Figure:
     rows = ST.study_rows(study, NAME)
     book, axis = study["book"], study["depth_axis"]
     paper = P.REPORTED["dimension_range"]
-    fig, axes = plt.subplots(2, 2, figsize=(11, 7.4))
+    fig, axes = plt.subplots(2, 2, figsize=(9, 6.8))
     ST.plot_scale_trend(
         axis["magnification"],
         axis["D_mean"],
@@ -264,7 +264,7 @@ def figure(study: dict[str, Any]) -> Figure:
         color="0.5",
         label="each frame, seed 0",
     )
-    axes[0, 0].legend(fontsize=8)
+    axes[0, 0].legend(fontsize=9)
     for x, series, ax, xlabel, ylabel in (
         ("steps", BY_STEPS, axes[0, 1], "GD steps", ""),
         ("side", BY_SIDE, axes[1, 0], "networks per frame side", "box dimension"),
@@ -291,7 +291,7 @@ def figure(study: dict[str, Any]) -> Figure:
         )
     axes[1, 1].axvline(1e10, color="0.3", ls="--", label="ten decades (paper: more)")
     axes[1, 1].set_yscale("log")
-    axes[1, 1].legend(fontsize=8)
+    axes[1, 1].legend(fontsize=9)
     for ax, t in zip(axes.flat, "abcd", strict=True):
         ax.set_title(f"({t})", loc="left")
     return fig

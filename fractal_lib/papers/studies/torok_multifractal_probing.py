@@ -216,10 +216,14 @@ def figure(study: Mapping[str, Any]) -> Figure:
     Returns
     -------
     matplotlib.figure.Figure
-        Four axes sharing y, one per claim of ``P.CLAIM_FIELDS``.
+        Four axes (two by two) sharing x and y, one per claim of
+        ``P.CLAIM_FIELDS``.
     """
     ST.study_rows(study, STUDY)
-    fig, axs = plt.subplots(1, 4, figsize=(14, 3.8), layout="constrained", sharey=True)
+    fig, grid = plt.subplots(
+        2, 2, figsize=(8.4, 6.4), layout="constrained", sharey=True, sharex=True
+    )
+    axs = list(grid.flat)
     for ax, claim in zip(axs, P.CLAIM_FIELDS, strict=True):
         for i, axis in enumerate(GROW):
             x, r, se = series(study, claim, axis)
@@ -232,10 +236,10 @@ def figure(study: Mapping[str, Any]) -> Figure:
                 paper=None if i else P.CLAIMED_CORRELATION,
                 logx=False,
                 book=None if i else 1.0,
-                xlabel="size / book size",
-                ylabel="correlation with training" if ax is axs[0] else "",
+                xlabel="size / book size" if ax in axs[2:] else "",
+                ylabel="correlation with training" if ax in axs[::2] else "",
             )
-        ax.set_title(P.REPORTED[claim].quantity, fontsize=8)
+        ax.set_title(P.REPORTED[claim].quantity, fontsize=9)
         if ax is not axs[0]:
             ax.get_legend().remove()
     return fig
