@@ -52,7 +52,7 @@ def test_bad_inputs_name_the_parameter():
 
 def test_boundary_is_a_point_below_threshold_and_fractal_above():
     smooth = SY.boundary_dimension(0.5, 10, 2)
-    assert smooth.value == 0.0 and "no level" in smooth.note
+    assert smooth.value == 0.0 and smooth.error == 0.0
     rough = SY.boundary_dimension(8.0, 14, 3)
     assert rough.value > 0.3 and rough.n == 3 and np.isfinite(rough.error)
 
@@ -155,6 +155,20 @@ def test_trend_verdicts():
     assert "rises" in SY.trends_markdown(_cells([0.1, 0.2, 0.3, 0.4], [0.01] * 4))
 
 
+def test_trend_error_grows_with_the_scatter_about_the_line():
+    # A zig-zag with tiny error bars: the unscaled weighted error (0.11) would
+    # call it a rise; chi2/dof ~ 97 widens it to ~1.1.
+    zigzag = SY.trend(_cells([0.2, 1.0, 0.3, 1.2], [0.05] * 4), "b", "msd")
+    assert zigzag.slope == pytest.approx(1.15)
+    assert zigzag.stderr > 0.9 and zigzag.verdict == "no clear trend"
+    # A series on its line keeps the unscaled error (chi2/dof < 1).
+    line = SY.trend(_cells([0.1, 0.2, 0.3, 0.4], [0.01] * 4), "b", "msd")
+    assert line.stderr == pytest.approx(0.01 / math.sqrt(0.2))
+    # A zero error (a share of 0) keeps the weighted fit.
+    zero = SY.trend(_cells([0.1, 0.2, 0.3, 0.4], [0.0, 0.01, 0.01, 0.01]), "b", "msd")
+    assert zero.verdict == "rises" and zero.stderr == pytest.approx(line.stderr)
+
+
 def test_lens_figure_has_a_panel_per_family_and_row():
     import matplotlib
 
@@ -169,3 +183,15 @@ def test_lens_figure_has_a_panel_per_family_and_row():
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert any("test reason" in t for t in texts)
     plt.close(fig)
+
+
+def test_fbm_reference_and_its_table():
+    c1, c2, width = SY.fbm_reference(0.5, 4)
+    assert (c1.diagnostic, c2.diagnostic, c1.n) == ("c1", "c2", 4)
+    assert abs(c1.value - 0.5) < 0.2 and abs(c2.value) < 0.1
+    cells = [
+        SY.Cell("b", 0.5, "c1", c1.value, c1.error, 4),
+        SY.Cell("b", 0.5, "c2", c2.value + 0.01, 0.0, 4),
+    ]
+    md = SY.leaders_vs_fbm(cells, [0.5])
+    assert md.count("\n") == 2 and "| 0.5 |" in md and md.count(" SE)") == 2

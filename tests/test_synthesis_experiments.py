@@ -154,6 +154,34 @@ def test_hurst_boundary_end_to_end() -> None:
         )
 
 
+def test_partial_correlation_removes_a_shared_driver() -> None:
+    rng = np.random.default_rng(0)
+    g = rng.standard_normal(200)
+    h = g + 0.1 * rng.standard_normal(200)
+    y = g + 0.1 * rng.standard_normal(200)
+    assert X._pearson(np.column_stack([h, y])) > 0.9
+    assert abs(X._partial(h, y, g)) < 0.2
+    assert X._partial(h, h + 0.01 * g, g) > 0.99
+
+
+def test_hurst_controls_resample_starts() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EstimatorWarning)
+        hb = X.hurst_boundary(
+            n=64, n_levels=4, n_seeds=2, n_starts=4, log2_n=7, fit_levels=4, steps=60
+        )
+        if np.isfinite(hb.critical_lr).any(axis=0).sum() < 3:
+            with pytest.raises(ValueError, match="three starts"):
+                X.hurst_controls(hb, 64, 4)
+            return
+        hc = X.hurst_controls(hb, 64, 4)
+    assert hc.log_gradient.shape == (2, 4) and np.isfinite(hc.log_gradient).all()
+    for ci in (hc.lr_vs_hurst, hc.partial):
+        assert -1 <= ci.low <= ci.high <= 1
+    with pytest.raises(ValueError, match="side"):
+        X.hurst_controls(hb, 16, 4)
+
+
 def test_dynamical_boundary_end_to_end() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", EstimatorWarning)

@@ -169,6 +169,32 @@ def test_bad_signals_name_the_parameter():
         W.leader_spectrum(_fbm(0.5, 0, n=1024), Q, j1=5, j2=4)
 
 
+def test_complex_and_boolean_signals_are_refused():
+    x = _fbm(0.5, 0, n=512)
+    with pytest.raises(ValueError, match="field must be real"):
+        W.leader_spectrum(x + 1j * x, Q)
+    with pytest.raises(ValueError, match="field must be real"):
+        W.leader_spectrum(x > 0, Q)
+    with pytest.raises(ValueError, match="field"):
+        W.wavelet_leaders((x > 0).astype(complex))
+
+
+def test_cropping_warns_once_and_is_flagged():
+    x = _fbm(0.5, 0, n=1000)
+    with pytest.warns(EstimatorWarning, match="488") as rec:
+        s = W.leader_spectrum(x, Q)
+    assert s.n_discarded == 488 and not s.short_range
+    assert sum("power of two" in str(r.message) for r in rec) == 1
+    assert W.leader_spectrum(x[:512], Q).n_discarded == 0
+
+
+def test_short_message_states_the_analysed_length():
+    with pytest.warns(EstimatorWarning, match=r"511 \(analysed: 256\)") as rec:
+        s = W.leader_spectrum(_fbm(0.5, 0, n=511), Q)
+    assert s.short_range and s.n_discarded == 255
+    assert len(rec) == 1  # one warning carries both notes
+
+
 def test_short_signal_is_flagged():
     with pytest.warns(EstimatorWarning, match="short_range"):
         s = W.leader_spectrum(_fbm(0.5, 0, n=256), Q)

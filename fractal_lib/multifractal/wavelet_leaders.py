@@ -15,10 +15,12 @@ Direct (Chhabra-Jensen-like) estimates over ``j1 <= j <= j2`` (Wendt, Abry & Jaf
 2007):
 
 .. math::
-    R_q(j,k) = \\mathcal L^q_{j,k} / \\textstyle\\sum_k \\mathcal L^q_{j,k},\\quad
-    h(q) = \\text{slope}_j \\textstyle\\sum_k R_q \\log_2 \\mathcal L,\\quad
-    D(q) = 2 + \\text{slope}_j
+    \\begin{aligned}
+    R_q(j,k) &= \\mathcal L^q_{j,k} / \\textstyle\\sum_k \\mathcal L^q_{j,k},\\\\
+    h(q) &= \\text{slope}_j \\textstyle\\sum_k R_q \\log_2 \\mathcal L,\\\\
+    D(q) &= 2 + \\text{slope}_j
     \\big(\\textstyle\\sum_k R_q \\log_2 R_q + \\log_2 n_j\\big).
+    \\end{aligned}
 
 ``(h(q), D(q))`` traces the singularity spectrum ``f(alpha)`` (``alpha = h``). Also
 returned: the scaling function ``zeta(q)`` (slope of ``log2`` of the mean of ``L^q``)
@@ -107,7 +109,19 @@ _J1 = 3
 
 def _field(field: np.ndarray) -> np.ndarray:
     """``field`` as a float array: a 1-D signal of >= 16 samples or a square 2-D field
-    of side >= 16, finite and not constant (else ``ValueError`` naming ``field``)."""
+    of side >= 16, real, finite and not constant (else ``ValueError`` naming
+    ``field``; complex and boolean input is refused, not cast)."""
+    kind = np.asarray(field).dtype.kind
+    if kind == "c":
+        raise ValueError(
+            "field must be real: got a complex array (its imaginary part would be "
+            "dropped); pass field.real or abs(field) explicitly"
+        )
+    if kind == "b":
+        raise ValueError(
+            "field must be real-valued: got a boolean array; cast it explicitly "
+            "(field.astype(float)) if a 0/1 signal is meant"
+        )
     f = as_float_array(field, "field", ndim=(1, 2))
     if f.ndim == 1 and f.size < 16:
         raise ValueError(
@@ -183,9 +197,9 @@ def wavelet_leaders(
     Raises
     ------
     ValueError
-        ``field`` not 1-D or 2-D, non-square, too short (fewer than 16 samples a
-        side), non-finite (NaN, inf) or constant; bad ``boundary``, ``max_level`` or
-        ``j0``.
+        ``field`` complex or boolean, not 1-D or 2-D, non-square, too short (fewer
+        than 16 samples a side), non-finite (NaN, inf) or constant; bad
+        ``boundary``, ``max_level`` or ``j0``.
 
     References
     ----------
@@ -309,6 +323,9 @@ class MFSpectrum:
     dim : int
         Dimension of the analysed field: 1 (a signal) or 2 (a surface); ``D(q)`` lies
         in ``[0, dim]``.
+    n_discarded : int
+        1-D: samples dropped by cropping the signal to a power of two (0 when its
+        length is one; a warning names them).
     """
 
     q: np.ndarray
@@ -327,6 +344,7 @@ class MFSpectrum:
     bias_note: str = ""
     c3: float = float("nan")
     dim: int = 2
+    n_discarded: int = 0
 
     @property
     def tau(self) -> np.ndarray:
@@ -489,9 +507,10 @@ def leader_spectrum(
     Raises
     ------
     ValueError
-        Bad field (see :func:`wavelet_leaders`: not 1-D or square 2-D, fewer than 16
-        samples a side, NaN or inf, constant), non-finite ``q``, bad scale range or
-        ``floor``, or a scale with no leader above the floor.
+        Bad field (see :func:`wavelet_leaders`: complex or boolean, not 1-D or
+        square 2-D, fewer than 16 samples a side, NaN or inf, constant), non-finite
+        ``q``, bad scale range or ``floor``, or a scale with no leader above the
+        floor.
 
     Notes
     -----
@@ -533,6 +552,8 @@ def leader_spectrum(
         raise ValueError(f"floor must lie in [0, 1e-3], got {floor}")
     dim = f.ndim
     jmax = int(math.floor(math.log2(f.shape[0]))) - 2
+    n_an = 2 ** (jmax + 2)  # the length wavelet_leaders analyses (cropped)
+    n_drop = f.shape[0] - n_an if dim == 1 else 0
     if dim == 1:  # at least 16 leaders a scale; three scales from j1 = 3 from n = 512
         j2 = max(jmax - 2, min(jmax, 3)) if j2 is None else int(j2)
         short = j1 is None and j2 - 2 < _J1
@@ -609,12 +630,21 @@ def leader_spectrum(
         bias_note=_bias_note(j0, j1, j2, jmax + 2, dim),
         c3=float(line_fit(lj, m3).slope),
         dim=dim,
+        n_discarded=n_drop,
     )
     notes = []
+    if n_drop:
+        notes.append(
+            f"field length {f.shape[0]} is not a power of two: cropped to the first "
+            f"{n_an} samples, {n_drop} ({100 * n_drop / f.shape[0]:.0f}%) discarded "
+            "(n_discarded)"
+        )
     if short:
         small = "side" if dim == 2 else "length"
+        analysed = f" (analysed: {n_an})" if n_an != f.shape[0] else ""
         notes.append(
-            f"field {small} {f.shape[0]} < {128 if dim == 2 else 512}: the default "
+            f"field {small} {f.shape[0]}{analysed} < {128 if dim == 2 else 512}: "
+            "the default "
             f"scales j = {j1}..{j2} include scales distorted by the sampling or are "
             "too few, so h(q) is biased low (short_range)"
         )

@@ -52,7 +52,9 @@ from . import torok_bartha as TB
 from .synthesis_experiments import (  # noqa: F401  (the section "Two experiments")
     coin_flip_reference,
     dynamical_boundary,
+    fit_boundaries,
     hurst_boundary,
+    hurst_controls,
     hurst_figure,
     loss_figure,
 )
@@ -79,6 +81,10 @@ SLICE_SPAN = 2.0
 SLICE_N = 4096
 #: Samples per line through a surface of family (b).
 LINE_N = 512
+#: Finest dyadic levels in the box-dimension fits of Lens 1 (as in the experiments).
+BOUNDARY_FIT_LEVELS = 6
+#: Seeds of the exact-fBm reference of the 1-D leaders (:func:`fbm_reference`).
+FBM_REF_SEEDS = 32
 #: Half-length of the 1-D loss slices of family (c), in parameter norm.
 MLP_SPAN = 1.0
 #: Samples per slice of family (c).
@@ -312,8 +318,9 @@ def boundary_dimension(ratio: float, log2_n: int, n_x0: int) -> Cell:
 
     :func:`~fractal_lib.boundaries.trainability.sweep` over ``[0, 1.5]`` with Liu's
     steps and criterion from each of :func:`x0_points`, then
-    :func:`~fractal_lib.boundaries.trainability.boundary_counts` and
-    :func:`~fractal_lib.boundaries.trainability.box_dimension` per starting point.
+    :func:`~fractal_lib.papers.synthesis_experiments.fit_boundaries` per starting
+    point over the finest :data:`BOUNDARY_FIT_LEVELS` dyadic levels (the
+    asymptotic regime, as in the experiments); fits above 1 get a note.
 
     Parameters
     ----------
@@ -327,7 +334,7 @@ def boundary_dimension(ratio: float, log2_n: int, n_x0: int) -> Cell:
     Returns
     -------
     Cell
-        Mean dimension; a boundary that is one point (smooth) gives 0 with a note.
+        Mean dimension; a boundary that is one point (smooth) gives 0.
     """
     n_x0 = _check_count("n_x0", n_x0, 2)
     grid = T.LRGrid(LIU.LR_MIN, LIU.LR_MAX, log2_n)
@@ -338,15 +345,16 @@ def boundary_dimension(ratio: float, log2_n: int, n_x0: int) -> Cell:
         steps=LIU.STEPS,
         progress=False,
     )
-    counts = T.boundary_counts(res.diverged)
-    dims, notes = [], set()
-    for k in range(n_x0):
-        with warnings.catch_warnings(record=True):
-            warnings.simplefilter("always", EstimatorWarning)
-            fit = T.box_dimension(counts[:, k])
-        dims.append(fit.alpha)
-        if fit.note:
-            notes.add(fit.note)
+    with warnings.catch_warnings():  # the notes are reported in the cell
+        warnings.simplefilter("ignore", EstimatorWarning)
+        fits_ = fit_boundaries(
+            np.asarray(res.diverged).T, min(BOUNDARY_FIT_LEVELS, log2_n + 1)
+        )
+    dims = fits_.alpha
+    notes = {n for n in fits_.notes if n}
+    above = int(np.sum(dims > 1.0))
+    if above:
+        notes.add(f"{above} of {n_x0} fits above 1 (impossible for a set in 1-D)")
     return _stat("a", ratio, "boundary", dims, "; ".join(sorted(notes)))
 
 
@@ -581,6 +589,79 @@ def leader_cells(family: str, knob: float, signals: np.ndarray) -> list[Cell]:
         _stat(family, knob, "c2", c2, note),
         _stat(family, knob, "width", width, note),
     ]
+
+
+def fbm_reference(hurst: float, n_seeds: int = FBM_REF_SEEDS) -> list[Cell]:
+    """The 1-D leaders of exact fBm with as many samples as a line of family (b).
+
+    The estimator's reference for :func:`surface_lines`: ``c1``, ``c2`` and the
+    width of :func:`leader_cells` on ``n_seeds`` paths of
+    :func:`~fractal_lib.diffusion.msd.fbm` of :data:`LINE_N` samples. At this length
+    the estimator is biased, so a line is compared with this row, not with ``H``
+    and 0.
+
+    Parameters
+    ----------
+    hurst : float
+        Hurst exponent in (0, 1).
+    n_seeds : int
+        Paths (seeds ``0 .. n_seeds - 1``, >= 2).
+
+    Returns
+    -------
+    list of Cell
+        ``c1``, ``c2``, ``width`` with family ``"fbm"``.
+
+    Raises
+    ------
+    ValueError
+        ``hurst`` out of (0, 1) or ``n_seeds`` < 2.
+    """
+    n_seeds = _check_count("n_seeds", n_seeds, 2)
+    paths = np.stack([Dif.fbm(LINE_N, hurst, seed=k)[:, 0] for k in range(n_seeds)])
+    return leader_cells("fbm", hurst, paths)
+
+
+def leaders_vs_fbm(cells: Sequence[Cell], hursts: Sequence[float]) -> str:
+    """The leaders of family (b)'s lines beside exact fBm of the same length.
+
+    For each ``H``: ``c1`` and ``c2`` of the surface lines (from ``cells``) and of
+    :func:`fbm_reference`, and the differences of the lines from the reference, also
+    in units of their combined standard error.
+
+    Parameters
+    ----------
+    cells : sequence of Cell
+        From :func:`table`.
+    hursts : sequence of float
+        The family's Hurst exponents.
+
+    Returns
+    -------
+    str
+        A Markdown table.
+    """
+    head = [
+        "| H | c1 lines | c1 fBm | c1 lines - fBm "
+        "| c2 lines | c2 fBm | c2 lines - fBm |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    c1, c2 = series(cells, "b", "c1"), series(cells, "b", "c2")
+    for h in hursts:
+        ref = {c.diagnostic: c for c in fbm_reference(float(h))}
+        a = c1[np.isclose(c1[:, 0], h)][0]
+        b = c2[np.isclose(c2[:, 0], h)][0]
+        r1, r2 = ref["c1"], ref["c2"]
+        ents = []
+        for row, r in ((a, r1), (b, r2)):
+            diff, se = row[1] - r.value, math.hypot(row[2], r.error)
+            ents += [
+                fmt((row[1], row[2])),
+                fmt((r.value, r.error)),
+                f"{fmt((diff, se))} ({abs(diff) / se:.1f} SE)",
+            ]
+        head.append(f"| {h:g} | " + " | ".join(ents) + " |")
+    return "\n".join(head)
 
 
 def random_units(n: int, dim: int, seed: int) -> np.ndarray:
@@ -1301,7 +1382,9 @@ def trend(cells: Sequence[Cell], family: str, diagnostic: str) -> Trend:
     Returns
     -------
     Trend
-        The slope, its error and a verdict at two standard errors. The errors of
+        The slope, its error and a verdict at two standard errors. The weighted
+        least-squares error is scaled by ``sqrt(max(1, chi2 / (n - 2)))``, so a
+        series far from a straight line gets a wide error. The errors of
         different knob values are independent (different landscapes or checkpoints,
         their own seeds), but a straight line is only a summary: a non-monotone
         series can give "no clear trend".
@@ -1320,12 +1403,18 @@ def trend(cells: Sequence[Cell], family: str, diagnostic: str) -> Trend:
         return Trend(family, diagnostic, math.nan, math.nan, n, "too few values")
     x = _knob_axis(family, d[ok, 0])
     y, e = d[ok, 1], d[ok, 2]
-    if np.all(np.isfinite(e) & (e > 0)):
+    if np.all(np.isfinite(e)) and np.any(e > 0):
+        # A zero error (a share of 0 or 1) gets the smallest positive one, so the
+        # point keeps the largest weight instead of sending the fit to plain OLS.
+        e = np.maximum(e, e[e > 0].min())
         w = 1.0 / e**2
         xm = np.sum(w * x) / w.sum()
         sxx = np.sum(w * (x - xm) ** 2)
         slope = float(np.sum(w * (x - xm) * y) / sxx)
-        se = float(math.sqrt(1.0 / sxx))
+        b = float(np.sum(w * y) / w.sum()) - slope * xm
+        chi2_dof = float(np.sum(w * (y - b - slope * x) ** 2)) / (n - 2)
+        # A series far from a line (chi2/dof > 1) widens the error accordingly.
+        se = float(math.sqrt(max(1.0, chi2_dof) / sxx))
     else:
         fit = line_fit(x, y)
         slope, se = float(fit.slope), float(fit.stderr)

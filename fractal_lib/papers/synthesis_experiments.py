@@ -573,6 +573,112 @@ def hurst_boundary(
     )
 
 
+def _residual(v: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """``v`` minus its least-squares line in ``z``."""
+    a = np.column_stack([np.ones_like(z), z])
+    return v - a @ np.linalg.lstsq(a, v, rcond=None)[0]
+
+
+def _partial(h: np.ndarray, y: np.ndarray, z: np.ndarray) -> float:
+    """Pearson correlation of ``h`` and ``y`` with ``z`` partialled out."""
+    return _pearson(np.column_stack([_residual(h, z), _residual(y, z)]))
+
+
+@dataclass(frozen=True)
+class HurstControls:
+    """Experiment 1: is the position of the boundary H, or the slope at the start?
+
+    Attributes
+    ----------
+    log_gradient : ndarray, shape ``(n_seeds, n_starts)``
+        ``log10 |grad L|`` at each start (pixel-scale central differences).
+    lr_vs_gradient, hurst_vs_gradient : float
+        Pearson correlations of ``log10 critical_lr`` and of ``H`` with
+        ``-log10 |grad L|`` over the escaping runs.
+    lr_vs_hurst : BootstrapCI
+        ``corr(log10 critical_lr, H)``, interval from resampling *starts* (all
+        seeds of a start together: the starts, not the pairs, are independent
+        in ``H``).
+    partial : BootstrapCI
+        The same correlation with ``log10 |grad L|`` partialled out (both
+        regressed on it), interval from resampling starts.
+    """
+
+    log_gradient: np.ndarray
+    lr_vs_gradient: float
+    hurst_vs_gradient: float
+    lr_vs_hurst: fits.BootstrapCI
+    partial: fits.BootstrapCI
+
+
+def hurst_controls(
+    hb: HurstBoundary, n: int, n_levels: int, *, seed: int = 0
+) -> HurstControls:
+    """Control experiment 1's ``corr(log10 critical_lr, H)`` for the start gradient.
+
+    Parameters
+    ----------
+    hb : HurstBoundary
+        From :func:`hurst_boundary`, run with the same ``n`` and ``n_levels``.
+    n, n_levels : int
+        Side of the surfaces and their quantised Hurst levels.
+    seed : int
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    HurstControls
+
+    Raises
+    ------
+    ValueError
+        Fewer than three starts with an escaping run, or ``n`` not the side of
+        ``hb``'s surfaces.
+    """
+    ns, k = hb.critical_lr.shape
+    lg = np.empty((ns, k))
+    xy = hb.starts.astype(int)
+    for s in range(ns):
+        z = LY.landscape(int(n), int(n_levels), seed=s)
+        if np.any(xy >= z.shape[0]):
+            raise ValueError(f"n ({n}) is not the side of the run's surfaces")
+        gy, gx = np.gradient(z)
+        lg[s] = np.log10(np.hypot(gx[xy[:, 1], xy[:, 0]], gy[xy[:, 1], xy[:, 0]]))
+    lr = np.log10(hb.critical_lr)
+    hh = np.broadcast_to(hb.hurst, (ns, k))
+    ok = np.isfinite(lr) & np.isfinite(lg)
+    if ok.any(axis=0).sum() < 3:
+        raise ValueError("fewer than three starts escape: no correlation")
+
+    def pooled(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        i = np.asarray(idx, dtype=int).ravel()
+        m = ok[:, i]
+        return hh[:, i][m], lr[:, i][m], lg[:, i][m]
+
+    def corr(sample: np.ndarray) -> float:
+        h, y, _ = pooled(sample)
+        return _nan_guard(_pearson(np.column_stack([h, y])))
+
+    def part(sample: np.ndarray) -> float:
+        h, y, g = pooled(sample)
+        if h.size < 4:
+            return 0.0
+        return _nan_guard(_partial(h, y, g))
+
+    starts = np.arange(k, dtype=float)[:, None]
+    h, y, g = pooled(np.arange(k))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        by_start = fits.bootstrap_ci(starts, corr, n_boot=N_BOOT, seed=seed)
+        partial = fits.bootstrap_ci(starts, part, n_boot=N_BOOT, seed=seed)
+    return HurstControls(
+        lg,
+        _pearson(np.column_stack([y, -g])),
+        _pearson(np.column_stack([h, -g])),
+        by_start,
+        partial,
+    )
+
+
 # ------------------------------------------------------------------- experiment 2
 @dataclass(frozen=True)
 class LossBoundary:
@@ -918,9 +1024,10 @@ def loss_figure(lb: LossBoundary) -> Any:
     zl = lb.zoom_lrs["static"][0] / lb.zoom_lrs["static"][0, zoom.shape[1] // 2]
     fig, (a, b) = plt.subplots(1, 2, figsize=(9, 0.35 * len(rows) + 1.6))
     lo, hi = np.log10(lb.lrs[[0, -1]])
-    a.imshow(full, aspect="auto", cmap="Greys", extent=(lo, hi, len(rows), 0))
+    ext = {"aspect": "auto", "cmap": "Greys", "interpolation": "nearest"}
+    a.imshow(full, extent=(lo, hi, len(rows), 0), **ext)
     zlo, zhi = np.log10(zl[[0, -1]])
-    b.imshow(zoom, aspect="auto", cmap="Greys", extent=(zlo, zhi, len(rows), 0))
+    b.imshow(zoom, extent=(zlo, zhi, len(rows), 0), **ext)
     for ax in (a, b):
         ax.set_yticks(np.arange(len(rows)) + 0.5, labels)
         ax.axhline(ns, color="tab:red", lw=1)

@@ -224,6 +224,10 @@ def network_figure(study: dict[str, Any]) -> Figure:
     _width_ticks(axes, study_width_series(net, "alpha_first")[0])
     for ax in axes[2:]:
         ax.axhline(0, color="0.35", lw=1)
+    # Room above both BatchNorm series for their legend, which covered a line.
+    lo, hi = axes[2].get_ylim()
+    axes[2].set_ylim(lo, hi + 0.6 * (hi - lo))
+    axes[2].legend(loc="upper right")
     return fig
 
 
