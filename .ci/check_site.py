@@ -23,16 +23,25 @@ unresolvable, and runs the checks of :data:`CHECKS` on it:
 ``wide_outputs``
     no cell output box is wider than its column (it needs no sideways scrolling and
     nothing reaches past the article's right edge);
+``wide_math``
+    no display formula is wider than its box (it would be clipped or scroll, or run
+    under its equation number): the box's ``scrollWidth`` exceeds its ``clientWidth``,
+    or the rendered math reaches past the box's right edge;
 ``code_scroll``
-    no code cell needs sideways scrolling;
+    no visible code block of the article (code cells, literal listings) needs
+    sideways scrolling;
+``page_scroll``
+    the page itself does not scroll sideways (``scrollWidth`` of the document is at
+    most the window's inner width);
 ``small_labels``
     the smallest text of every matplotlib figure is at least 9 px on the page: the
     house style's smallest font size (points, read by ``check_figures``) x the PNG's
     dpi (its ``pHYs`` chunk) / 72 x rendered width / natural width >= 9;
 ``explorers``
     every explorer of the embedded widget state (class ``fractal-explorer``) is on
-    the page, and moving its first slider (click the handle, press the right arrow
-    key; its drop-down when it has no slider) changes the figure shown.
+    the page, and moving each of its sliders in turn (click the handle, press an
+    arrow key) and each drop-down (next option) changes the bytes of the figure
+    shown (fetched in the page and hashed, so identical frames do not pass).
 
 Collapsed content (``<details>``, "Show code cell source") is opened before the layout
 checks: a reader can open it. Each check is a function ``check_<name>(page)`` that
@@ -372,13 +381,76 @@ def check_wide_outputs(page: Page) -> list[str]:
     return [f"output {px} px too wide: {text!r}" for px, text in rows]
 
 
-def check_code_scroll(page: Page) -> list[str]:
-    """Code cells whose source needs sideways scrolling."""
+def check_wide_math(page: Page) -> list[str]:
+    """Display formulas wider than their box (clipped, scrolling, under the number)."""
     _open_collapsed(page)
     rows = page.js(
         """
+        const sel = 'div.math, .MathJax_Display, mjx-container[display="true"]';
         const out = [];
-        for (const pre of document.querySelectorAll('.cell_input pre')) {
+        for (const box of document.querySelectorAll(sel)) {
+          if (!box.getClientRects().length || box.clientWidth <= 1) continue;
+          // A MathJax_Display inside a div.math is the same formula: report it once.
+          const outer = box.parentElement && box.parentElement.closest(sel);
+          if (outer && outer.getClientRects().length) continue;
+          const right = box.getBoundingClientRect().left + box.clientWidth;
+          let worst = box.scrollWidth - box.clientWidth;
+          // The rendered formula as a whole (its glyph boxes may stick out a pixel
+          // past MathJax's own metrics; what overflows inside shows in scrollWidth).
+          const math = box.querySelectorAll(
+            ':scope > *, .MathJax, .MathJax_CHTML, .MathJax_SVG, mjx-math, svg');
+          for (const el of math) {
+            if (!el.getClientRects().length || el.closest('.MJX_Assistive_MathML'))
+              continue;
+            const r = el.getBoundingClientRect();
+            if (r.width > 0) worst = Math.max(worst, r.right - right);
+          }
+          if (worst > 1) {
+            const text = (box.textContent || '').trim().replace(/\\s+/g, ' ');
+            out.push([Math.round(worst), text.slice(0, 70)]);
+          }
+        }
+        return out;
+        """
+    )
+    return [f"display math {px} px too wide: {text!r}" for px, text in rows]
+
+
+def check_page_scroll(page: Page) -> list[str]:
+    """The page scrolls sideways (something wider than the window)."""
+    _open_collapsed(page)
+    over = page.js("return document.documentElement.scrollWidth - window.innerWidth;")
+    if over <= 1:
+        return []
+    culprits = page.js(
+        """
+        const w = window.innerWidth;
+        const out = [];
+        for (const el of document.body.querySelectorAll('*')) {
+          if (!el.getClientRects().length) continue;
+          const r = el.getBoundingClientRect();
+          if (r.right + window.scrollX > w + 1 && ![...el.children].some(
+                c => c.getBoundingClientRect().right + window.scrollX > w + 1))
+            out.push(el.tagName.toLowerCase() + (el.className && el.className.baseVal
+              === undefined ? '.' + String(el.className).split(' ')[0] : '') + ' '
+              + (el.textContent || '').trim().slice(0, 40));
+          if (out.length >= 3) break;
+        }
+        return out;
+        """
+    )
+    return [f"page scrolls sideways {over} px: " + "; ".join(culprits)]
+
+
+def check_code_scroll(page: Page) -> list[str]:
+    """Visible code blocks of the article (cells, listings) that scroll sideways."""
+    _open_collapsed(page)
+    rows = page.js(
+        """
+        const art = document.querySelector('article.bd-article')
+          || document.querySelector('main') || document.body;
+        const out = [];
+        for (const pre of art.querySelectorAll('pre')) {
           if (!pre.getClientRects().length) continue;
           if (pre.scrollWidth > pre.clientWidth + 1) {
             const lines = pre.innerText.split('\\n');
@@ -390,7 +462,7 @@ def check_code_scroll(page: Page) -> list[str]:
         return out;
         """
     )
-    return [f"code cell scrolls {px} px ({n} chars): {text!r}" for px, n, text in rows]
+    return [f"code scrolls {px} px ({n} chars): {text!r}" for px, n, text in rows]
 
 
 def check_small_labels(page: Page) -> list[str]:
@@ -433,9 +505,10 @@ def check_small_labels(page: Page) -> list[str]:
 
 
 def check_explorers(page: Page) -> list[str]:
-    """Moving each explorer's first slider changes the figure it shows.
+    """Moving each slider of each explorer changes the bytes of the figure it shows.
 
-    An explorer with no slider has its first drop-down moved to the next option instead.
+    The figure is fetched in the page and hashed (SHA-256), so a control that swaps in
+    an identical frame fails. Drop-downs are moved to their next option the same way.
     """
     out = []
     explorers = page.driver.find_elements("css selector", ".fractal-explorer")
@@ -446,42 +519,50 @@ def check_explorers(page: Page) -> list[str]:
             "not on the page"
         )
     for k, explorer in enumerate(explorers, start=1):
-        before = page.js(_SHOWN_IMAGE, explorer)
-        if before is None:
+        if page.js_async(_SHOWN_HASH, explorer) is None:
             out.append(f"explorer {k}: no figure shown")
             continue
-        moved = _move_first_control(page, explorer)
-        if moved is not None:
-            out.append(f"explorer {k}: {moved}")
-            continue
-        deadline = time.monotonic() + WAIT_S
-        while time.monotonic() < deadline:
-            if page.js(_SHOWN_IMAGE, explorer) not in (before, None):
-                break
-            time.sleep(0.2)
-        else:
-            out.append(f"explorer {k}: the figure did not change when the slider moved")
+        sliders = explorer.find_elements("css selector", ".noUi-handle")
+        selects = explorer.find_elements("css selector", "select")
+        controls = [("slider", n) for n in range(len(sliders))]
+        controls += [("drop-down", n) for n in range(len(selects))]
+        if not controls:
+            out.append(f"explorer {k}: no slider")
+        for kind, n in controls:
+            what = f"{kind} {n + 1}"
+            before = page.js_async(_SHOWN_HASH, explorer)
+            moved = _move_control(page, explorer, kind, n)
+            if moved is not None:
+                out.append(f"explorer {k}, {what}: {moved}")
+                continue
+            deadline = time.monotonic() + WAIT_S
+            while time.monotonic() < deadline:
+                if page.js_async(_SHOWN_HASH, explorer) not in (before, None):
+                    break
+                time.sleep(0.2)
+            else:
+                out.append(f"explorer {k}: the figure did not change when {what} moved")
     return out
 
 
-def _move_first_control(page: Page, explorer: object) -> str | None:
-    """Move the explorer's first slider (or drop-down): None, or why it did not move."""
+def _move_control(page: Page, explorer: object, kind: str, index: int) -> str | None:
+    """Move the explorer's slider or drop-down ``index``: None, or why it did not."""
     from selenium.webdriver.common.keys import Keys
 
-    handles = explorer.find_elements("css selector", ".noUi-handle")
-    if not handles:
+    if kind == "drop-down":
         moved = page.js(
             """
-            const select = arguments[0].querySelector('select');
-            if (!select || select.options.length < 2) return false;
+            const select = arguments[0].querySelectorAll('select')[arguments[1]];
+            if (select.options.length < 2) return false;
             select.selectedIndex = (select.selectedIndex + 1) % select.options.length;
             select.dispatchEvent(new Event('change', {bubbles: true}));
             return true;
             """,
             explorer,
+            index,
         )
-        return None if moved else "no slider"
-    handle = handles[0]
+        return None if moved else "it has fewer than two options"
+    handle = explorer.find_elements("css selector", ".noUi-handle")[index]
     page.js("arguments[0].scrollIntoView({block: 'center'});", handle)
     # Left when the slider starts at its maximum.
     for key in (Keys.ARROW_RIGHT, Keys.ARROW_LEFT):
@@ -508,10 +589,17 @@ for (const script of document.querySelectorAll(sel)) {
 return n;
 """
 
-_SHOWN_IMAGE = """
+# SHA-256 (hex) of the bytes of the explorer's visible image, or null when none shows.
+_SHOWN_HASH = """
 const img = [...arguments[0].querySelectorAll('img')].find(
   i => i.getClientRects().length && i.getBoundingClientRect().width > 0);
-return img ? img.src : null;
+if (!img) { done(null); } else {
+  fetch(img.src).then(r => r.arrayBuffer())
+    .then(b => crypto.subtle.digest('SHA-256', b))
+    .then(h => done(Array.from(new Uint8Array(h))
+                      .map(x => x.toString(16).padStart(2, '0')).join('')))
+    .catch(e => done('unreadable ' + img.src.slice(0, 60) + ': ' + e));
+}
 """
 
 #: The checks, in the order they run on each page (console and external last, so they
@@ -521,7 +609,9 @@ CHECKS: dict[str, Callable[[Page], list[str]]] = {
     "widgets": check_widgets,
     "raw_tex": check_raw_tex,
     "wide_outputs": check_wide_outputs,
+    "wide_math": check_wide_math,
     "code_scroll": check_code_scroll,
+    "page_scroll": check_page_scroll,
     "small_labels": check_small_labels,
     "explorers": check_explorers,
     "console": check_console,

@@ -196,6 +196,87 @@ def test_code_cells_that_scroll_sideways(site):
 
 
 @needs_browser
+def test_literal_listings_that_scroll_sideways(site):
+    # Any visible pre of the article counts, not only code cells (literalinclude).
+    listing = "<div class='highlight-python'><pre>{}</pre></div>"
+    page = site(ARTICLE.format(listing.format("q = " + "w" * 84)))
+    failures = check_site.check_code_scroll(page)
+    assert len(failures) == 1 and "88 chars" in failures[0]
+    fits = "<pre style='font-size:12px'>" + "v" * 88 + "</pre>"
+    assert check_site.check_code_scroll(site(ARTICLE.format(fits))) == []
+    # A pre outside the article (the sidebar) is not the chapter's code.
+    outside = "<nav><pre style='width:50px;overflow:auto'>" + "u" * 90 + "</pre></nav>"
+    assert check_site.check_code_scroll(site(outside + ARTICLE.format(""))) == []
+
+
+def test_listing_css_fits_88_characters():
+    # The book's stylesheet shrinks literal listings (not code cells) to 12 px
+    # monospace: 88 characters of 7.2 px (0.6 em, DejaVu Sans Mono) fit 654 px.
+    css = (ROOT / "book" / "site" / "fractal.css").read_text()
+    rule = 'article div[class*="highlight-"] pre:not(div.cell_input pre)'
+    assert rule in css
+    size = float(css.split(rule, 1)[1].split("font-size:", 1)[1].split("px")[0])
+    assert 88 * 0.6 * size <= 654 and size >= 11
+
+
+@needs_browser
+def test_page_that_scrolls_sideways(site):
+    page = site("<h2><code style='white-space:nowrap'>" + "m" * 400 + "</code></h2>")
+    failures = check_site.check_page_scroll(page)
+    assert len(failures) == 1 and "page scrolls sideways" in failures[0]
+    wraps = "<h2><code style='overflow-wrap:anywhere'>" + "m " * 400 + "</code></h2>"
+    assert check_site.check_page_scroll(site(wraps)) == []
+    # The book's stylesheet makes long names in headings wrap.
+    css = (ROOT / "book" / "site" / "fractal.css").read_text()
+    long_name = "fractal_lib.papers." + "very_long_module_name_" * 20
+    styled = f"<style>{css}</style>" + ARTICLE.format(
+        f"<h2><code>{long_name}</code></h2>"
+    )
+    assert check_site.check_page_scroll(site(styled)) == []
+
+
+@needs_browser
+def test_wide_display_math(site):
+    # A formula wider than its (clipping) box, and one that overflows visibly.
+    wide = "<span style='display:inline-block;width:{}px'>x</span>"
+    clipped = (
+        "<div class='math' style='overflow:hidden'>" + wide.format(1030) + "</div>"
+    )
+    visible = "<div class='MathJax_Display'>" + wide.format(900) + "</div>"
+    narrow = "<div class='math'>" + wide.format(300) + "</div>"
+    page = site(ARTICLE.format(clipped + visible + narrow))
+    failures = check_site.check_wide_math(page)
+    assert len(failures) == 2, failures
+    assert "display math 290 px too wide" in failures[0]
+    assert check_site.check_wide_math(site(ARTICLE.format(narrow))) == []
+
+
+@needs_browser
+@pytest.mark.skipif(not MATHJAX.is_dir(), reason="Debian's libjs-mathjax is missing")
+def test_wide_display_math_typeset_by_mathjax_2(site, tmp_path):
+    (tmp_path / "mathjax").symlink_to(MATHJAX)
+    config = (
+        "<script type='text/x-mathjax-config'>MathJax.Hub.Config({tex2jax: "
+        "{processClass: 'math'}, messageStyle: 'none'})"
+        "</script><script src='mathjax/MathJax.js?config=TeX-AMS_CHTML'></script>"
+    )
+    term = "\\epsilon_1 \\cos\\frac{2\\pi x}{\\lambda_1} + "
+    long = "<div class='math'>\\[" + term * 12 + "x\\]</div>"
+    split = (
+        "<div class='math'>\\[\\begin{gathered}"
+        + term * 3
+        + "x \\\\ "
+        + term * 3
+        + "y\\end{gathered}\\]</div>"
+    )
+    page = site(config + ARTICLE.format(long + split))
+    assert page.mathjax == "mathjax2"
+    failures = check_site.check_wide_math(page)
+    assert len(failures) == 1, failures
+    assert "too wide" in failures[0]
+
+
+@needs_browser
 def test_small_figure_labels(site):
     # A 12 in figure at 150 dpi is 1800 px; shown at 700 px its 9 pt text is 7.3 px.
     # PNGs without metadata count (the explorers' frames); another program's do not.
@@ -220,26 +301,38 @@ def test_small_figure_labels(site):
 
 EXPLORER = """
 <div class="fractal-explorer" id="{id}">
-  <div class="noUi-handle" tabindex="0" aria-valuenow="0"
-       style="width:20px; height:20px"></div>
+  {handles}
   <img src="a.png" style="display:block"><img src="b.png" style="display:none">
+  <img src="c.png" style="display:none">
 </div>
 <script>
   (() => {{
     const ex = document.getElementById('{id}');
-    const handle = ex.querySelector('.noUi-handle');
     const imgs = ex.querySelectorAll('img');
-    handle.addEventListener('keydown', e => {{
-      const v = Number(handle.getAttribute('aria-valuenow')) + 1;
-      handle.setAttribute('aria-valuenow', String(v));
-      if ({works}) {{
-        imgs[0].style.display = 'none';
-        imgs[1].style.display = 'block';
-      }}
-    }});
+    const press = h => {{
+      const v = Number(h.getAttribute('aria-valuenow')) + 1;
+      h.setAttribute('aria-valuenow', String(v));
+      const show = Number(h.dataset.show);
+      if (show < 0) return;
+      imgs.forEach((img, k) => {{
+        img.style.display = k === show ? 'block' : 'none';
+      }});
+    }};
+    ex.querySelectorAll('.noUi-handle').forEach(
+      h => h.addEventListener('keydown', () => press(h)));
   }})();
 </script>
 """
+
+# A slider handle; pressing a key on it shows image ``show`` (-1: changes nothing).
+HANDLE = (
+    '<div class="noUi-handle" tabindex="0" aria-valuenow="0" data-show="{}" '
+    'style="width:20px; height:20px"></div>'
+)
+
+
+def _explorer(id_: str, *shows: int) -> str:
+    return EXPLORER.format(id=id_, handles="".join(HANDLE.format(s) for s in shows))
 
 
 DROPDOWN_EXPLORER = """
@@ -255,19 +348,25 @@ DROPDOWN_EXPLORER = """
 
 
 @needs_browser
-def test_explorers_follow_their_slider(site):
-    files = {"a.png": _png(2), "b.png": _png(3)}
+def test_explorers_follow_every_slider(site):
+    # c.png has the bytes of a.png under another name: showing it changes nothing.
+    files = {"a.png": _png(2), "b.png": _png(3), "c.png": _png(2)}
+    assert files["a.png"] == files["c.png"]
     page = site(
-        EXPLORER.format(id="good", works="true")
-        + EXPLORER.format(id="stuck", works="false")
+        _explorer("good", 1, 0)  # each slider swaps the frame
+        + _explorer("stuck", -1)
         + "<div class='fractal-explorer'><img src='a.png'></div>"
-        + DROPDOWN_EXPLORER,  # no slider: its drop-down is moved
+        + DROPDOWN_EXPLORER  # a drop-down is moved to its next option
+        + _explorer("second", 1, -1)  # only the first slider works
+        + _explorer("same", 2),  # another image, the same bytes
         **files,
     )
     failures = check_site.check_explorers(page)
     assert failures == [
-        "explorer 2: the figure did not change when the slider moved",
+        "explorer 2: the figure did not change when slider 1 moved",
         "explorer 3: no slider",
+        "explorer 5: the figure did not change when slider 2 moved",
+        "explorer 6: the figure did not change when slider 1 moved",
     ]
 
 

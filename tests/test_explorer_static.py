@@ -123,6 +123,29 @@ def test_two_parameters_give_a_stack_of_stacks(static):
     ]
 
 
+def test_frames_carry_no_tooltip(static):
+    """A tooltip on an Image stops the site's widget manager (html-manager 1.0.15)
+    from drawing it: no frame may carry one."""
+    box = explorer_box(toy_figure, toy_controls(), frames={"a": [0.5, 1.0]})
+    (stack,) = stacks(box)
+    assert all(not i.tooltip for i in stack.children)
+
+
+def test_grids_accept_integral_floats_and_arrays(static):
+    CALLS.clear()
+    box = explorer_box(toy_figure, toy_controls(), frames={"b": [1.0, np.float64(3)]})
+    (sel,) = selectors(box)
+    assert sel.options == ("1", "3")
+    assert [c["b"] for c in CALLS] == [1, 3]
+    assert all(type(c["b"]) is int for c in CALLS)
+    axes = EX.frame_axes(toy_controls(), {"a": np.array([0.5, 1.5])})
+    assert axes == [(("a",), ["0.50", "1.50"], [0.5, 1.5])]
+    ((_, _, values),) = EX.frame_axes(
+        toy_controls(), {("a", "b"): np.array([[0.5, 1.0], [2.0, 4.0]])}
+    )
+    assert values == [(0.5, 1), (2.0, 4)]
+
+
 def test_joint_axis_moves_two_controls_together(static):
     CALLS.clear()
     grid = {("a", "b"): {"small": (0.5, 1), "large": (2.0, 5)}}
@@ -195,6 +218,10 @@ def test_unknown_mode_raises(monkeypatch):
         ({"a": [0.5, 0.5]}, "a repeats a value"),
         ({"a": [0.5], ("a", "b"): [(1.0, 1)]}, "'a' is in two axes"),
         ({("a", "b"): [(1.0,)]}, "one value per name"),
+        ({("a", "b"): [1.0]}, "a\\+b needs one value per name"),
+        ({"b": [1.0, 2.5]}, "b needs integers"),
+        ({"a": np.zeros((2, 2))}, "a needs a sequence of values"),
+        ({"b": ["1"]}, "b needs finite numbers"),
         ({"a": np.linspace(0, 2, 26).tolist()}, "26 frames, more than MAX_FRAMES"),
         ({"a": [0.5, 1.0], "b": list(range(6))}, None),
     ],

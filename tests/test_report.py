@@ -45,6 +45,10 @@ from test_conventions import CHAPTERS, parse  # noqa: E402
         (1234567.0, "1.23e+06"),
         (np.float32(0.5), "0.500"),
         ((math.nan, 0.1), "nan"),
+        ((7, 1e-17), "7.00"),  # an error below float precision is none
+        ((0.9999999, 1e-9), "0.9999999000 ± 0.0000000010"),  # positional
+        ((1.0, 1e-9), "1.0000000000 ± 0.0000000010"),
+        ((1e300, 1e280), "1.00e+300"),
     ],
 )
 def test_fmt_exact_cases(value, text):
@@ -117,6 +121,24 @@ def test_fmt_rounds_the_value_to_its_error(v, e):
     assert len(vs) < 20 and "e" not in vs, text
 
 
+def _significant(number: str) -> int:
+    """Significant digits of a printed number (its mantissa, leading zeros dropped)."""
+    mantissa = number.lstrip("(-").split("e")[0].replace(".", "").lstrip("0")
+    return len(mantissa)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.floats(-1e200, 1e200, allow_subnormal=False),
+    st.floats(0, 1e200, allow_subnormal=False),
+)
+def test_fmt_never_prints_digits_beyond_float_precision(v, e):
+    text = fmt((v, e))
+    for number in re.findall(r"[-+(]?[\d.]+(?:e[+-]\d+)?", text.replace(")e", "e")):
+        assert _significant(number) <= 15, text
+    assert "0000000000000" not in text, text
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.floats(-1e12, 1e12, allow_nan=False), st.integers(1, 6))
 def test_fmt_without_error_keeps_significant_digits(v, digits):
@@ -156,10 +178,47 @@ CLAIM = Reported("Fig. 1", "q", "rises", kind="claim")
         (VALUE, "1.2 ± 0.05", None),  # text: no verdict
         (VALUE, (1.2, math.nan), None),
         (VALUE, DimensionFit(1.2, 0.05, 0.0, np.arange(2), np.ones(2)), "reproduced"),
+        # agreement only because our error is large: inconclusive, never reproduced
+        (Reported("S4", "q", 0.98, error=0.08), (0.59, 0.77), "inconclusive"),
+        (Reported("S4", "q", 0.35, error=0.06), (0.24, 0.38), "inconclusive"),
+        (VALUE, (1.1, 0.21), "inconclusive"),  # e > 2 * 0.1
+        (VALUE, (1.1, 0.2), "reproduced"),  # e = 2 * 0.1: still informative
+        (VALUE, (3.0, 0.5), "missed"),  # a large error does not save a miss
+        (Reported("F", "q", 0.3), (0.1, 0.1), "inconclusive"),  # e >= |v|
+        (Reported("F", "q", 0.3), (0.25, 0.05), "reproduced"),  # no paper error
+        (RANGE, (1.5, 1.1), "inconclusive"),  # e > 2 * half-width 0.5
+        (INTERVAL, (1.5, 0.21), "inconclusive"),  # e > 2 * half-width 0.1
+        (INTERVAL, (1.5, 0.19), "reproduced"),
     ],
 )
 def test_judge(fact, here, status):
     assert judge(fact, here) == status
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.floats(-1e6, 1e6, allow_nan=False),
+    st.floats(0, 1e6, allow_nan=False),
+    st.floats(0, 1e3, allow_nan=False),
+)
+def test_judge_never_reproduces_with_an_uninformative_error(p, s, e):
+    v = p + 1.5 * e  # within 2 SE of the paper's value
+    status = judge(Reported("F", "q", p, error=s), (v, e))
+    if e >= abs(v) or (s > 0 and e > 2 * s):
+        assert status in ("inconclusive", None)
+    else:
+        assert status in ("reproduced", None)
+
+
+def test_a_spread_is_judged_from_its_standard_error():
+    """A mean ± std row shows the std; its status comes from the standard error."""
+    fact = Reported("S4", "q", 0.98, error=0.08)
+    x = np.array([0.1, 0.4, 0.9, 1.2, 1.6, 0.2, 0.8, 0.5, 1.0])
+    led = Ledger()
+    spread = (x.mean(), x.std())
+    assert led.compare(fact, spread).status == "inconclusive"
+    row = led.compare(fact, spread, value=(x.mean(), x.std() / np.sqrt(x.size)))
+    assert row.here == fmt(spread) and row.status == "reproduced"
 
 
 def test_compare_status_stated_derived_or_tested():
@@ -239,8 +298,9 @@ def test_save_and_glance(ledgers):
     assert [r["status"] for r in data["rows"]] == ["reproduced", "missed"]
     g = report.glance(["b_ch", "a_ch"])
     counts = g.counts()._repr_markdown_()
-    assert "{doc}`B & C </notebooks/b_ch>` | 1 | 0 | 1 | 0 | 2 |" in counts
-    assert "| **all** | **2** | **0** | **2** | **0** | **4** |" in counts
+    assert "| inconclusive | missed |" in counts.splitlines()[0]
+    assert "{doc}`B & C </notebooks/b_ch>` | 1 | 0 | 0 | 1 | 0 | 2 |" in counts
+    assert "| **all** | **2** | **0** | **0** | **2** | **0** | **4** |" in counts
     table = g.table()._repr_markdown_().splitlines()
     assert len(table) == 2 + 4
     assert table[2].startswith("| B & C: {ref}`Fig. 1 <fig-b_ch>` | q | 1 ± 0.1 |")
@@ -264,6 +324,43 @@ def test_glance_refuses_missing_and_stale_ledgers(ledgers, monkeypatch):
         report.glance(["a_ch", "b_ch"])
 
 
+def _write_ledger(stem: str, edit) -> None:
+    path = report.ledger_path(stem)
+    data = json.loads(path.read_text())
+    edit(data)
+    path.write_text(json.dumps(data))
+
+
+@pytest.mark.parametrize(
+    ("edit", "why"),
+    [
+        (lambda d: d["rows"][0].pop("status"), "row 0: expected the keys"),
+        (lambda d: d["rows"][1].update(status="fine"), "row 1: unknown status 'fine'"),
+        (lambda d: d["rows"][0].update(extra="x"), "row 0: expected the keys"),
+        (lambda d: d["rows"][0].update(here=1.2), "row 0: a value is not a string"),
+        (lambda d: d["rows"][0].update(target=""), "row 0: no figure target"),
+        (lambda d: d.update(rows=[]), "no rows"),
+        (lambda d: d.update(rows=["x"]), "row 0: expected the keys"),
+        (lambda d: d.pop("name"), "no name"),
+    ],
+)
+def test_glance_refuses_bad_rows_naming_the_chapter(ledgers, edit, why):
+    _saved("a_ch", "A")
+    _saved("b_ch", "B")
+    _write_ledger("b_ch", edit)
+    with pytest.raises(report.StaleLedgerError, match="b_ch: corrupt ledger") as e:
+        report.glance(["a_ch", "b_ch"])
+    assert why in str(e.value) and "a_ch" not in str(e.value).split("\n", 1)[1]
+
+
+def test_glance_reports_a_corrupt_file_as_corrupt(ledgers):
+    _saved("a_ch", "A")
+    _saved("b_ch", "B")
+    report.ledger_path("b_ch").write_text("{not json")
+    with pytest.raises(report.StaleLedgerError, match="b_ch: corrupt ledger"):
+        report.glance(["a_ch", "b_ch"])
+
+
 def test_glance_and_save_check_their_arguments(ledgers):
     with pytest.raises(ValueError, match="^chapters:.*leaves out"):
         report.glance(["a_ch"])
@@ -282,6 +379,12 @@ def test_glance_and_save_check_their_arguments(ledgers):
         led.save("../a_ch", "A")
     with pytest.raises(ValueError, match="^name:"):
         led.save("a_ch", " ")
+    with pytest.raises(ValueError, match="^chapter:.*no rows"):
+        Ledger().save("a_ch", "A")
+    led.compare(VALUE, 1.0)
+    with pytest.raises(ValueError, match="^target:"):
+        led.show("fig-")
+    assert not report.ledger_path("b_ch").exists()
 
 
 # --------------------------------------------------------------- the chapters' cells

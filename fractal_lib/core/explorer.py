@@ -96,10 +96,29 @@ def _check_value(name: str, control: Any, v: Any) -> None:
     if ranged and len(parts) != 2:
         raise ValueError(f"frames: {name} needs (low, high) pairs, got {v!r}")
     nums = [_number(name, p) for p in parts]
-    if ints and any(isinstance(p, float) and not float(p).is_integer() for p in parts):
+    if ints and not all(x.is_integer() for x in nums):
         raise ValueError(f"frames: {name} needs integers, got {v!r}")
     if not all(lo <= x <= hi for x in nums) or (ranged and nums[0] > nums[1]):
         raise ValueError(f"frames: {name} = {v!r} is outside [{lo}, {hi}]")
+
+
+def _plain(v: Any) -> Any:
+    """A row of a 2-D array of a joint axis as a tuple (a 1-D value as it is)."""
+    return tuple(v) if isinstance(v, list) else v
+
+
+def _cast(control: Any, v: Any) -> Any:
+    """``v`` as the live control holds it: integral floats become ints for an integer
+    control (its readout format is ``"d"``); anything else unchanged."""
+    import ipywidgets as w
+
+    if not isinstance(control, w.IntSlider | w.IntRangeSlider | w.BoundedIntText):
+        return v
+    if isinstance(v, tuple | list):
+        return tuple(_cast(control, x) for x in v)
+    if isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_):
+        return int(v)  # checked integral by _check_value
+    return v
 
 
 def _parts(names: tuple[str, ...], v: Any) -> tuple[Any, ...]:
@@ -146,9 +165,10 @@ def frame_axes(controls: Mapping[str, Any], frames: Mapping[Any, Any]) -> list[A
     frames : mapping
         One or two axes. A key is a control name, or a tuple of names that move
         together (for example the two sliders of a zoom window); its value is the
-        sequence of values (for a tuple key, tuples of one value per name), or a
-        mapping of labels to values. Unlabelled values get the labels their control
-        shows.
+        sequence of values (a list, tuple or 1-D numpy array; for a tuple key, tuples
+        of one value per name or a 2-D array of rows), or a mapping of labels to
+        values. Unlabelled values get the labels their control shows. Integral floats
+        for an integer control are taken as ints.
 
     Returns
     -------
@@ -177,18 +197,32 @@ def frame_axes(controls: Mapping[str, Any], frames: Mapping[Any, Any]) -> list[A
             seen.add(n)
         if isinstance(grid, Mapping):
             labels, values = [str(k) for k in grid], list(grid.values())
+        elif isinstance(grid, np.ndarray) and grid.ndim == (
+            1 if len(names) == 1 else 2
+        ):
+            labels, values = [], [_plain(v) for v in grid.tolist()]
         elif isinstance(grid, Sequence) and not isinstance(grid, str):
             labels, values = [], list(grid)
         else:
             raise ValueError(f"frames: {what} needs a sequence of values, got {grid!r}")
         if not values:
             raise ValueError(f"frames: {what} has no values")
+        checked = []
         for v in values:
+            if len(names) > 1 and not (
+                isinstance(v, Sequence | np.ndarray) and not isinstance(v, str)
+            ):
+                raise ValueError(f"frames: {what} needs one value per name, got {v!r}")
             parts = _parts(names, v)
             if len(parts) != len(names):
                 raise ValueError(f"frames: {what} needs one value per name, got {v!r}")
             for n, p in zip(names, parts, strict=True):
                 _check_value(n, controls[n], p)
+            cast = tuple(
+                _cast(controls[n], p) for n, p in zip(names, parts, strict=True)
+            )
+            checked.append(cast if len(names) > 1 else cast[0])
+        values = checked
         if any(_same(a, b) for a, b in itertools.combinations(values, 2)):
             raise ValueError(f"frames: {what} repeats a value ({values!r})")
         if not labels:
@@ -445,8 +479,12 @@ def static_explorer(
             kw.update(zip(names, _parts(names, values[i]), strict=True))
         calls.append(kw)
     pngs = iter(render_frames(figure, calls, name=name, cache=cache))
+    what = [" / ".join(controls[n].description or n for n in ns) for ns, _, _ in axes]
 
     def image() -> Any:
+        # No alt text: ipywidgets' Image has no alt trait, and a tooltip (the img's
+        # title) stops html-manager 1.0.15 from drawing the frame at all (its
+        # updateTooltip reads a description, which an Image has not).
         return w.Image(
             value=next(pngs),
             format="png",
@@ -467,7 +505,7 @@ def static_explorer(
     for (names, labels, _), i in zip(axes, starts, strict=True):
         live = controls[names[0]]
         cls = w.Dropdown if isinstance(live, w.Dropdown) else w.SelectionSlider
-        description = " / ".join(controls[n].description or n for n in names)
+        description = what[len(selectors)]
         selectors.append(
             cls(
                 options=labels,

@@ -175,6 +175,10 @@ def _num(v: object, digits: int | None = None) -> str:
 #: same decimal place).
 ERROR_DIGITS = 2
 
+#: Relative error below which :func:`fmt` treats an error as zero (float precision
+#: leaves no digits to round to): the value is printed alone.
+_NEGLIGIBLE = 1e-12
+
 #: Decimal exponents outside which :func:`fmt` writes numbers as ``(v ± e)e±XX`` instead
 #: of positionally: below 1e-4 or from 1e6 on.
 _POSITIONAL = (-4, 6)
@@ -215,7 +219,10 @@ def fmt(value: tuple[float, float] | DimensionFit | float, digits: int = 3) -> s
     (not the PDG rule, which drops to one digit from 355 on), and the value is rounded
     to the same decimal place: ``(1.23456, 0.0123)`` prints ``"1.235 ± 0.012"``,
     ``(12345.6, 123)`` prints ``"12350 ± 120"``. Numbers whose decimal exponent is
-    below -4 or from 6 on share one exponent: ``"(3.00 ± 0.10)e-06"``.
+    below -4 or from 6 on share one exponent: ``"(3.00 ± 0.10)e-06"``, and so do
+    numbers below 0.1 that would need more than six decimals.
+    An error below ``1e-12 |value|`` (or the float spacing of the value) is treated
+    as zero, so no output has more than about 15 significant digits.
 
     Parameters
     ----------
@@ -253,6 +260,8 @@ def fmt(value: tuple[float, float] | DimensionFit | float, digits: int = 3) -> s
         raise ValueError(f"value: expected a number, a pair or a fit, got {value!r}")
     if not np.isfinite(v):
         return str(v)
+    if e < max(_NEGLIGIBLE * abs(v), float(np.spacing(v))):
+        e = 0.0  # below float precision: no digits to round to
     if not (np.isfinite(e) and e > 0):
         if v != 0 and not _POSITIONAL[0] <= _exponent(v) < _POSITIONAL[1]:
             return _scientific(v, digits)
@@ -262,7 +271,8 @@ def fmt(value: tuple[float, float] | DimensionFit | float, digits: int = 3) -> s
     if _exponent(round(e, decimals)) != e_exp:  # 0.0996 -> 0.100 -> 0.10
         decimals -= 1
     top = _exponent(v) if v != 0 and abs(v) > e else e_exp
-    if not (_POSITIONAL[0] <= top < _POSITIONAL[1] and decimals <= -_POSITIONAL[0] + 2):
+    positional = _POSITIONAL[0] <= top < _POSITIONAL[1]
+    if not (positional and (top >= -1 or decimals <= -_POSITIONAL[0] + 2)):
         scale = 10.0**top
         d = decimals + top
         return f"({_fixed(v / scale, d)} ± {_fixed(e / scale, d)})e{top:+03d}"
@@ -275,10 +285,16 @@ def _is_number(x: object) -> bool:
 
 
 #: The verdict of a comparison row, from agreement to none possible.
-Status = Literal["reproduced", "partial", "missed", "not comparable"]
+Status = Literal["reproduced", "partial", "inconclusive", "missed", "not comparable"]
 
 #: The statuses in the order tables list them.
-STATUSES: tuple[str, ...] = ("reproduced", "partial", "missed", "not comparable")
+STATUSES: tuple[str, ...] = (
+    "reproduced",
+    "partial",
+    "inconclusive",
+    "missed",
+    "not comparable",
+)
 
 #: Combined standard errors within which a number agrees with the paper's.
 AGREEMENT_SIGMAS = 2.0
@@ -297,8 +313,17 @@ def judge(
     * a range or an interval ``[lo, hi]``: ``"reproduced"`` if ``[v - 2e, v + 2e]``
       meets ``[lo, hi]`` (ours inside the range, or consistent with it within two
       standard errors), else ``"missed"``;
+    * ``"inconclusive"`` instead of ``"reproduced"`` when the two agree only because
+      our error is large: ``e >= |v|``, or ``e > 2 u`` where ``u > 0`` is the paper's
+      uncertainty (its error ``s``, or the half-width of its range or interval; a
+      value without an error or a range of one point has ``u = 0`` and only the first
+      test applies). Such a number is consistent with the paper's and with much else;
     * a claim, or ours given as text or with a non-finite value or error: no verdict
       (the chapter states the status, see :meth:`Ledger.compare`).
+
+    Ours must carry a standard error for this rule: a standard deviation over runs
+    (a spread) is not one; pass the spread as ``here`` and the standard error as
+    ``value`` to :meth:`Ledger.compare`.
 
     "partial" is never derived: it is the chapter's word for a row that agrees in part.
 
@@ -312,7 +337,7 @@ def judge(
     Returns
     -------
     str or None
-        ``"reproduced"``, ``"missed"`` or None.
+        ``"reproduced"``, ``"inconclusive"``, ``"missed"`` or None.
     """
     if isinstance(here, DimensionFit):
         here = (here.alpha, here.stderr)
@@ -328,12 +353,20 @@ def judge(
         return None
     k = AGREEMENT_SIGMAS
     if fact.kind == "value":
-        sigma = float(np.hypot(e, fact.error or 0.0))  # type: ignore[arg-type]
+        u = float(fact.error or 0.0)  # type: ignore[arg-type]
+        sigma = float(np.hypot(e, u))
         if sigma == 0:
             return None
-        return "reproduced" if abs(v - float(fact.value)) <= k * sigma else "missed"
-    lo, hi = fact.value if fact.kind == "range" else fact.error  # type: ignore[misc]
-    return "reproduced" if v + k * e >= lo and v - k * e <= hi else "missed"
+        agrees = abs(v - float(fact.value)) <= k * sigma  # type: ignore[arg-type]
+    else:
+        lo, hi = fact.value if fact.kind == "range" else fact.error  # type: ignore[misc]
+        u = 0.5 * (float(hi) - float(lo))
+        agrees = v + k * e >= lo and v - k * e <= hi
+    if not agrees:
+        return "missed"
+    if e >= abs(v) or (u > 0 and e > k * u):
+        return "inconclusive"
+    return "reproduced"
 
 
 #: Characters escaped in the Markdown of a row (MyST would read them as markup).
@@ -379,7 +412,7 @@ class Comparison:
         Ours, as printed.
     note : str
         Why the two differ or how ours was measured.
-    status : {"reproduced", "partial", "missed", "not comparable"}
+    status : {"reproduced", "partial", "inconclusive", "missed", "not comparable"}
         The verdict (see :func:`judge` and :meth:`Ledger.compare`).
     target : str
         The label of the chapter's figure the row belongs to (``"fig-..."``), or ``""``
@@ -457,7 +490,7 @@ def _check_stem(name: object, what: str) -> str:
 
 
 def _check_target(target: object) -> None:
-    if not (isinstance(target, str) and target.startswith("fig-")):
+    if not (isinstance(target, str) and target.startswith("fig-") and target[4:]):
         raise ValueError(f"target: expected a figure label 'fig-...', got {target!r}")
 
 
@@ -543,8 +576,9 @@ class Ledger:
             compares a derived quantity with it).
         digits : int
             Significant digits of ``here`` when it has no error.
-        status : {"reproduced", "partial", "missed", "not comparable"}, optional
-            The chapter's verdict, as its text states it. It is required for claims
+        status : str, optional
+            The chapter's verdict (one of :data:`STATUSES`), as its text states it.
+            It is required for claims
             and for ``here`` given as text unless the row is "not comparable"
             (the default then), and it overrides the verdict of :func:`judge` for
             numbers.
@@ -556,7 +590,9 @@ class Ledger:
             that the cell's :meth:`show` names.
         value : (value, error), DimensionFit or float, optional
             The number behind ``here`` when ``here`` is text (for example a fit
-            printed with more context): :func:`judge` derives the status from it.
+            printed with more context), or the standard error behind ``here`` when
+            ``here`` shows a spread (mean ± std): :func:`judge` derives the status
+            from it.
 
         Returns
         -------
@@ -613,8 +649,8 @@ class Ledger:
         Raises
         ------
         ValueError
-            If ``target`` does not start with ``"fig-"`` or no row was added since the
-            last ``show``.
+            If ``target`` is not ``"fig-"`` followed by a label, or no row was added
+            since the last ``show``.
         """
         _check_target(target)
         if self._shown == len(self.rows):
@@ -670,13 +706,16 @@ class Ledger:
         ------
         ValueError
             If ``chapter`` is not the stem of a chapter in ``notebooks/``, ``name`` is
-            empty, or a row has no figure target (a cell without :meth:`show`).
+            empty, the ledger has no rows, or a row has no figure target (a cell
+            without :meth:`show`).
         """
         source = CHAPTERS_DIR / f"{_check_stem(chapter, 'chapter')}.md"
         if not source.is_file():
             raise ValueError(f"chapter: no chapter {source.name} in {CHAPTERS_DIR}")
         if not (isinstance(name, str) and name.strip()):
             raise ValueError(f"name: expected a short chapter name, got {name!r}")
+        if not self.rows:
+            raise ValueError(f"chapter: the ledger of {chapter} has no rows to save")
         loose = [r.quantity for r in self.rows if not r.target]
         if loose:
             raise ValueError(
@@ -829,7 +868,9 @@ def glance(chapters: list[str]) -> Glance:
         or leaves out a chapter of ``notebooks/`` (other than those of
         :data:`NO_LEDGER`).
     StaleLedgerError
-        If a ledger is missing or unreadable, or was saved at another scale (see
+        If a ledger is missing or corrupt (not json, a row without the keys of
+        :class:`Comparison`, an unknown status, no figure target), or was saved at
+        another scale (see
         :func:`fractal_lib.core.config.get_scale`), by another library version
         (:func:`~fractal_lib.core.cache.library_version`) or from another text of the
         chapter. The message lists every such chapter and why.
@@ -849,9 +890,14 @@ def glance(chapters: list[str]) -> Glance:
         source = CHAPTERS_DIR / f"{_check_stem(chapter, 'chapters')}.md"
         if not source.is_file():
             raise ValueError(f"chapters: no chapter {source.name} in {CHAPTERS_DIR}")
-        data = read_json_or_none(ledger_path(chapter))
-        if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
-            problems.append(f"{chapter}: no saved ledger at {ledger_path(chapter)}")
+        path = ledger_path(chapter)
+        if not path.is_file():
+            problems.append(f"{chapter}: no saved ledger at {path}")
+            continue
+        data = read_json_or_none(path)
+        bad = _bad_ledger(data, chapter)
+        if bad:
+            problems.append(f"{chapter}: corrupt ledger {path} ({bad})")
             continue
         why = [
             f"{what} {data.get(key)!r}, expected {want!r}"
@@ -871,6 +917,35 @@ def glance(chapters: list[str]) -> Glance:
             "page (make book-smoke / make book run them first):\n" + "\n".join(problems)
         )
     return Glance(tuple(found))
+
+
+#: The keys of a saved row (the fields of :class:`Comparison`, all strings).
+_ROW_KEYS = frozenset(Comparison.__dataclass_fields__)
+
+
+def _bad_ledger(data: object, chapter: str) -> str:
+    """Why a saved ledger cannot be shown (``""`` when it can)."""
+    if not isinstance(data, dict):
+        return "not a json object"
+    for key in ("chapter", "name"):
+        if not (isinstance(data.get(key), str) and data[key]):
+            return f"no {key}"
+    if data["chapter"] != chapter:
+        return f"saved for chapter {data['chapter']!r}"
+    rows = data.get("rows")
+    if not isinstance(rows, list) or not rows:
+        return "no rows"
+    for i, r in enumerate(rows):
+        if not isinstance(r, dict) or set(r) != _ROW_KEYS:
+            keys = sorted(r) if isinstance(r, dict) else type(r).__name__
+            return f"row {i}: expected the keys {sorted(_ROW_KEYS)}, got {keys}"
+        if not all(isinstance(x, str) for x in r.values()):
+            return f"row {i}: a value is not a string"
+        if r["status"] not in STATUSES:
+            return f"row {i}: unknown status {r['status']!r}"
+        if not r["target"].startswith("fig-") or r["target"] == "fig-":
+            return f"row {i}: no figure target ({r['target']!r})"
+    return ""
 
 
 #: Folder of measured results kept in git: runs too long for ``make book``, each a

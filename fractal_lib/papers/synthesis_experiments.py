@@ -993,7 +993,6 @@ def hurst_figure(hb: HurstBoundary) -> Any:
     b.set_xlabel("local Hurst exponent $H$ at the start")
     b.set_ylabel("smallest escaping $\\eta$")
     b.set_title("(b) position of the boundary")
-    fig.tight_layout()
     return fig
 
 
@@ -1035,5 +1034,4 @@ def loss_figure(lb: LossBoundary) -> Any:
     a.set_title("(a) full sweep (dark: fails)")
     b.set_xlabel("$\\log_{10} (\\eta / \\eta_c)$ of the strip")
     b.set_title("(b) zoom around each $\\eta_c$")
-    fig.tight_layout()
     return fig
