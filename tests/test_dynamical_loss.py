@@ -249,3 +249,22 @@ def test_schedule_amplitude_and_period_are_required():
         DL.Schedule(A=70.0)
     s = lavin2024.schedule(70.0, 5000)
     assert (s.A, s.T, s.n_classes) == (70.0, 5000, 3)
+
+
+def test_fig4_status_is_measured_from_the_runs():
+    """Fig. 4's row status comes from the ratios: 1 +- 0.1 at every rate reproduces the
+    paper's "≈ 1 for every η", at some rates is partial, at none (or never found) is a
+    miss."""
+    from fractal_lib.papers import lavin2024 as P
+
+    lrs = [0.5, 1.0]
+
+    def res(ratios, found=True):
+        r = np.asarray(ratios, dtype=float)[:, None] * np.ones((1, 3))
+        lam = np.where(found, r * 2 / np.asarray(lrs)[:, None], np.nan)
+        return {"lam": lam, "found": np.full(r.shape, found)}
+
+    assert P.fig4_status(res([1.05, 0.97]), lrs) == "reproduced"
+    assert P.fig4_status(res([1.05, 1.49]), lrs) == "partial"
+    assert P.fig4_status(res([1.6, 1.49]), lrs) == "missed"
+    assert P.fig4_status(res([1.0, 1.0], found=False), lrs) == "missed"

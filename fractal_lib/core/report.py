@@ -13,6 +13,7 @@ import json
 import re
 import warnings
 from dataclasses import asdict, dataclass, field, replace
+from decimal import Decimal
 from numbers import Real
 from pathlib import Path
 from typing import Any, Literal
@@ -260,7 +261,9 @@ def fmt(value: tuple[float, float] | DimensionFit | float, digits: int = 3) -> s
         raise ValueError(f"value: expected a number, a pair or a fit, got {value!r}")
     if not np.isfinite(v):
         return str(v)
-    if e < max(_NEGLIGIBLE * abs(v), float(np.spacing(v))):
+    with np.errstate(over="ignore"):  # spacing of the largest floats is inf
+        ulp = float(np.spacing(v))
+    if e < max(_NEGLIGIBLE * abs(v), ulp if np.isfinite(ulp) else 0.0):
         e = 0.0  # below float precision: no digits to round to
     if not (np.isfinite(e) and e > 0):
         if v != 0 and not _POSITIONAL[0] <= _exponent(v) < _POSITIONAL[1]:
@@ -268,15 +271,28 @@ def fmt(value: tuple[float, float] | DimensionFit | float, digits: int = 3) -> s
         return _sig(v, digits)
     e_exp = _exponent(e)
     decimals = ERROR_DIGITS - 1 - e_exp
-    if _exponent(round(e, decimals)) != e_exp:  # 0.0996 -> 0.100 -> 0.10
+    try:
+        bumped = _exponent(round(e, decimals)) != e_exp  # 0.0996 -> 0.100 -> 0.10
+    except OverflowError:  # rounds past the largest float: it bumped too
+        bumped = True
+    if bumped:
         decimals -= 1
     top = _exponent(v) if v != 0 and abs(v) > e else e_exp
     positional = _POSITIONAL[0] <= top < _POSITIONAL[1]
     if not (positional and (top >= -1 or decimals <= -_POSITIONAL[0] + 2)):
-        scale = 10.0**top
         d = decimals + top
-        return f"({_fixed(v / scale, d)} ± {_fixed(e / scale, d)})e{top:+03d}"
+        if abs(round(_shifted(v, top), d)) >= 10:  # 9.99996e-5 rounds to 1.0e-4
+            top, d = top + 1, d + 1
+        return (
+            f"({_fixed(_shifted(v, top), d)} ± {_fixed(_shifted(e, top), d)})"
+            f"e{top:+03d}"
+        )
     return f"{_fixed(v, decimals)} ± {_fixed(e, decimals)}"
+
+
+def _shifted(x: float, top: int) -> float:
+    """``x / 10**top`` without the underflow of ``10.0**top`` (subnormal values)."""
+    return float(Decimal(x).scaleb(-top))
 
 
 def _is_number(x: object) -> bool:
@@ -298,6 +314,9 @@ STATUSES: tuple[str, ...] = (
 
 #: Combined standard errors within which a number agrees with the paper's.
 AGREEMENT_SIGMAS = 2.0
+#: Against a paper number without an uncertainty, our error may be at most this
+#: fraction of the larger of the two magnitudes for an agreement to count.
+RELATIVE_PRECISION = 0.25
 
 
 def judge(
@@ -314,10 +333,12 @@ def judge(
       meets ``[lo, hi]`` (ours inside the range, or consistent with it within two
       standard errors), else ``"missed"``;
     * ``"inconclusive"`` instead of ``"reproduced"`` when the two agree only because
-      our error is large: ``e >= |v|``, or ``e > 2 u`` where ``u > 0`` is the paper's
-      uncertainty (its error ``s``, or the half-width of its range or interval; a
-      value without an error or a range of one point has ``u = 0`` and only the first
-      test applies). Such a number is consistent with the paper's and with much else;
+      our error is large: ``e > 2 u`` where ``u > 0`` is the paper's uncertainty (its
+      error ``s``, or the half-width of its range or interval); against a paper
+      number without one (``u = 0``: a bare value, a range of one point),
+      ``e > 0.25 max(|p|, |v|)`` (:data:`RELATIVE_PRECISION`). Such a number is
+      consistent with the paper's and with much else; a precise value near zero is
+      not;
     * a claim, or ours given as text or with a non-finite value or error: no verdict
       (the chapter states the status, see :meth:`Ledger.compare`).
 
@@ -364,7 +385,12 @@ def judge(
         agrees = v + k * e >= lo and v - k * e <= hi
     if not agrees:
         return "missed"
-    if e >= abs(v) or (u > 0 and e > k * u):
+    if u > 0:
+        vague = e > k * u
+    else:
+        p = fact.number
+        vague = e > RELATIVE_PRECISION * max(abs(p), abs(v))
+    if vague:
         return "inconclusive"
     return "reproduced"
 

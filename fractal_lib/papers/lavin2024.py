@@ -1038,6 +1038,38 @@ def fig1_order_share(final, *, n_boot: int = 2000, seed: int = 0) -> fits.Bootst
     return fits.bootstrap_ci(a, share, n_boot=n_boot, seed=seed)
 
 
+#: How far from 1 the mean ``lambda_max lr / 2`` at the first instability may lie for
+#: the paper's "≈ 1" to hold at one learning rate (a reading of "≈", not the paper's).
+FIG4_TOLERANCE = 0.1
+
+
+def fig4_status(res: dict[str, np.ndarray], lrs) -> str:
+    """Fig. 4's status for one loss, from the runs: does "≈ 1 for every η" hold?
+
+    At one learning rate the claim holds when some run found the instability and the
+    mean ratio ``lambda_max lr / 2`` over those runs is within :data:`FIG4_TOLERANCE`
+    of 1, or within two standard errors of the mean of it.
+
+    Parameters
+    ----------
+    res : dict
+        One loss's entry of :func:`fig4` (fields shaped ``(n_lr, n_seeds)``).
+    lrs : sequence of float
+        The learning rates of :func:`fig4`.
+
+    Returns
+    -------
+    str
+        ``"reproduced"`` when it holds at every learning rate, ``"partial"`` at some,
+        ``"missed"`` at none.
+    """
+    m, e = fits.mean_sem(res["lam"] * np.asarray(lrs)[:, None] / 2, axis=1)
+    found = res["found"].sum(axis=1) > 0
+    e = np.where(np.isfinite(e), e, 0.0)
+    ok = found & (np.abs(m - 1.0) <= np.maximum(FIG4_TOLERANCE, 2 * e))
+    return "reproduced" if ok.all() else "partial" if ok.any() else "missed"
+
+
 def fig4_text(res: dict[str, np.ndarray], lrs, n_seeds: int, T_: int) -> str:
     """Fig. 4: one loss's ``lambda_max lr / 2`` at the first instability, as text.
 
